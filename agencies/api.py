@@ -1,0 +1,129 @@
+"""The agencies API: the same scope and services as the pages."""
+
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, viewsets
+
+from agencies import services
+from agencies.models import Agency, ImplementationPhase
+from ipsportal import access
+from ipsportal.access import Action
+
+
+class AgencySerializer(serializers.ModelSerializer):
+    collaborative = serializers.UUIDField(
+        source="collaborative_id",
+        help_text="The collaborative the agency belongs to (required when creating).",
+    )
+    region = serializers.UUIDField(source="region_id", allow_null=True, required=False)
+
+    class Meta:
+        model = Agency
+        fields = [
+            "id",
+            "collaborative",
+            "name",
+            "slug",
+            "region",
+            "street",
+            "city",
+            "state",
+            "postal_code",
+            "phone",
+            "vr_vendor_status",
+            "carf_accredited",
+            "ccbhc",
+            "pros_program",
+            "implementation_phase",
+            "implementation_start_date",
+            "partner_employment_agency",
+            "is_active",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "slug", "created_at", "updated_at"]
+
+    def validate_region(self, value):
+        if value is None:
+            return None
+        # Foreign keys from request bodies go through the access helpers too.
+        return access.access_region(self.context["request"].user, value)
+
+    def validate(self, attrs):
+        attrs = dict(attrs)
+        region = attrs.pop("region_id", serializers.empty)
+        if region is not serializers.empty:
+            attrs["region"] = region
+        return attrs
+
+
+class AgencyUpdateSerializer(AgencySerializer):
+    class Meta(AgencySerializer.Meta):
+        read_only_fields = [*AgencySerializer.Meta.read_only_fields, "collaborative"]
+
+
+class AgencyFilter(filters.FilterSet):
+    q = filters.CharFilter(method="search", label="Name or city contains")
+    phase = filters.ChoiceFilter(
+        field_name="implementation_phase", choices=ImplementationPhase.choices
+    )
+    region = filters.UUIDFilter(field_name="region_id")
+    collaborative = filters.UUIDFilter(field_name="collaborative_id")
+
+    class Meta:
+        model = Agency
+        fields = ["q", "phase", "region", "collaborative", "is_active"]
+
+    def search(self, queryset, name, value):
+        from django.db.models import Q
+
+        return queryset.filter(Q(name__icontains=value) | Q(city__icontains=value))
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Agencies in your scope"),
+    retrieve=extend_schema(summary="One agency"),
+    create=extend_schema(summary="Create an agency (state admins and trainers)"),
+    partial_update=extend_schema(summary="Change an agency's profile"),
+    update=extend_schema(summary="Replace an agency's profile"),
+)
+class AgencyViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = AgencySerializer
+    filterset_class = AgencyFilter
+    lookup_value_regex = "[0-9a-fA-F-]{36}"
+
+    def get_queryset(self):
+        return access.agencies_in_scope(self.request.user).order_by("name")
+
+    def get_serializer_class(self):
+        if self.action in ("update", "partial_update"):
+            return AgencyUpdateSerializer
+        return AgencySerializer
+
+    def get_object(self):
+        write = self.action in ("update", "partial_update")
+        return access.access_agency(self.request.user, self.kwargs["pk"], write=write)
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        collaborative = access.access_collaborative(
+            self.request.user, data.pop("collaborative_id"), action=Action.CREATE_AGENCY
+        )
+        serializer.instance = services.agency_create(
+            user=self.request.user, collaborative=collaborative, data=data
+        )
+
+    def perform_update(self, serializer):
+        serializer.instance = services.agency_update(
+            user=self.request.user, agency=serializer.instance, data=serializer.validated_data
+        )
+
+
+def register(router) -> None:
+    router.register("agencies", AgencyViewSet, basename="agency")

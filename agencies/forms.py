@@ -1,0 +1,109 @@
+from django import forms
+from django.contrib.auth.password_validation import password_validators_help_text_html
+
+from agencies.models import Agency, Region
+from ipsportal import access
+
+
+class AgencyForm(forms.ModelForm):
+    class Meta:
+        model = Agency
+        fields = [
+            "name",
+            "region",
+            "street",
+            "city",
+            "state",
+            "postal_code",
+            "phone",
+            "implementation_phase",
+            "implementation_start_date",
+            "vr_vendor_status",
+            "carf_accredited",
+            "ccbhc",
+            "pros_program",
+            "partner_employment_agency",
+            "is_active",
+        ]
+        widgets = {"implementation_start_date": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args, collaborative, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.collaborative = collaborative
+        self.fields["region"].queryset = access.regions_in_scope(user, collaborative)
+        self.fields["region"].empty_label = "No region"
+
+    def validate_unique(self) -> None:
+        # The collaborative is not a form field; the service's full_clean checks uniqueness
+        # per collaborative, so check the name here too for a clear message on the field.
+        super().validate_unique()
+        name = self.cleaned_data.get("name")
+        if name:
+            clash = Agency.objects.filter(collaborative=self.collaborative, name__iexact=name)
+            if self.instance.pk:
+                clash = clash.exclude(pk=self.instance.pk)
+            if clash.exists():
+                self.add_error("name", "An agency with this name already exists here.")
+
+
+class RegionForm(forms.ModelForm):
+    class Meta:
+        model = Region
+        fields = ["name", "liaison_name", "liaison_email"]
+
+    def __init__(self, *args, collaborative, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.collaborative = collaborative
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        clash = Region.objects.filter(collaborative=self.collaborative, name__iexact=name)
+        if self.instance.pk:
+            clash = clash.exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise forms.ValidationError("A region with this name already exists here.")
+        return name
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label="Email address")
+    full_name = forms.CharField(label="Full name", max_length=150, required=False)
+    role = forms.ChoiceField(label="Role")
+    agencies = forms.ModelMultipleChoiceField(
+        label="Agencies",
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=(
+            "Agency staff: exactly one agency. Trainers, reviewers and VR liaisons: the "
+            "agencies they are assigned to. State admins: none (they see every agency)."
+        ),
+    )
+
+    def __init__(self, *args, user, collaborative, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [
+            (r.value, r.label) for r in access.invitable_roles(user, collaborative)
+        ]
+        self.fields["agencies"].queryset = access.agencies_in_scope(user, collaborative).order_by(
+            "name"
+        )
+
+
+class AcceptInvitationForm(forms.Form):
+    full_name = forms.CharField(label="Your full name", max_length=150)
+    password1 = forms.CharField(
+        label="Choose a password",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label="Type the password again",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("password1") and cleaned.get("password1") != cleaned.get("password2"):
+            self.add_error("password2", "The two passwords do not match.")
+        return cleaned

@@ -1,0 +1,258 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from agencies import services
+from agencies.forms import AgencyForm, InvitationForm, RegionForm
+from agencies.models import ImplementationPhase, Membership, Role
+from ipsportal import access
+from ipsportal.access import Action
+from ipsportal.forms import apply_validation_error
+from ipsportal.services import report_request
+
+PAGE_SIZE = 25
+
+
+def _active_collaborative(request):
+    collaborative = request.collaborative
+    if not collaborative:
+        raise Http404("You are not a member of any collaborative yet.")
+    return collaborative
+
+
+def agency_list_context(request) -> dict:
+    """The searchable, paginated list of agencies in scope in the active collaborative."""
+    collaborative = _active_collaborative(request)
+    agencies = access.agencies_in_scope(request.user, collaborative).select_related("region")
+    q = request.GET.get("q", "").strip()[:100]
+    region = request.GET.get("region", "")
+    phase = request.GET.get("phase", "")
+    if q:
+        agencies = agencies.filter(Q(name__icontains=q) | Q(city__icontains=q))
+    regions = list(access.regions_in_scope(request.user, collaborative))
+    if region and region in {str(r.pk) for r in regions}:
+        agencies = agencies.filter(region_id=region)
+    if phase in ImplementationPhase.values:
+        agencies = agencies.filter(implementation_phase=phase)
+    page = Paginator(agencies.order_by("name"), PAGE_SIZE).get_page(request.GET.get("page"))
+    querystring = request.GET.copy()
+    querystring.pop("page", None)
+    return {
+        "page_obj": page,
+        "agencies": page.object_list,
+        "q": q,
+        "region": region,
+        "phase": phase,
+        "regions": regions,
+        "phases": ImplementationPhase.choices,
+        "querystring": querystring.urlencode(),
+        "filtered": bool(q or region or phase),
+        "can_create": access.can(request.user, Action.CREATE_AGENCY, collaborative=collaborative),
+    }
+
+
+@login_required
+def agency_list(request):
+    context = agency_list_context(request)
+    template = "agencies/_agency_table.html" if request.htmx else "agencies/agency_list.html"
+    return render(request, template, context)
+
+
+@login_required
+def agency_detail(request, agency_id):
+    agency = access.access_agency(request.user, agency_id)
+    staff = (
+        Membership.objects.filter(
+            collaborative=agency.collaborative,
+            is_active=True,
+            role__in=Role.agency_roles(),
+            agencies=agency,
+        )
+        .select_related("user")
+        .order_by("role", "user__full_name")
+    )
+    return render(
+        request,
+        "agencies/agency_detail.html",
+        {
+            "agency": agency,
+            "staff": staff,
+            "can_edit": access.can(request.user, Action.EDIT_AGENCY, agency=agency),
+            "can_export": access.can(request.user, Action.EXPORT, agency=agency),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def agency_create(request):
+    collaborative = _active_collaborative(request)
+    access.require(request.user, Action.CREATE_AGENCY, collaborative=collaborative)
+    form = AgencyForm(request.POST or None, collaborative=collaborative, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            agency = services.agency_create(
+                user=request.user, collaborative=collaborative, data=form.cleaned_data
+            )
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, f"Agency “{agency.name}” was created.")
+            return redirect(agency)
+    return render(request, "agencies/agency_form.html", {"form": form, "agency": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def agency_edit(request, agency_id):
+    agency = access.access_agency(request.user, agency_id, write=True)
+    form = AgencyForm(
+        request.POST or None,
+        instance=agency,
+        collaborative=agency.collaborative,
+        user=request.user,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.agency_update(user=request.user, agency=agency, data=form.cleaned_data)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, "The agency profile was saved.")
+            return redirect(agency)
+    return render(request, "agencies/agency_form.html", {"form": form, "agency": agency})
+
+
+@login_required
+@require_POST
+def agency_summary_pdf(request, agency_id):
+    agency = access.access_agency(request.user, agency_id)
+    access.require(request.user, Action.EXPORT, agency=agency)
+    report = report_request(
+        user=request.user,
+        kind="agency_summary",
+        agency=agency,
+        subject_id=agency.pk,
+        title=f"Agency summary - {agency.name}",
+    )
+    return redirect(report)
+
+
+# --------------------------------------------------------------------------------------------
+# Regions
+# --------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def region_list(request):
+    collaborative = _active_collaborative(request)
+    access.require(request.user, Action.MANAGE_REGIONS, collaborative=collaborative)
+    form = RegionForm(request.POST or None, collaborative=collaborative)
+    if request.method == "POST" and form.is_valid():
+        try:
+            region = services.region_save(
+                user=request.user, collaborative=collaborative, data=form.cleaned_data
+            )
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, f"Region “{region.name}” was added.")
+            return redirect("agencies:region_list")
+    regions = access.regions_in_scope(request.user, collaborative).order_by("name")
+    return render(request, "agencies/region_list.html", {"regions": regions, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def region_edit(request, region_id):
+    region = access.access_region(request.user, region_id, write=True)
+    form = RegionForm(request.POST or None, instance=region, collaborative=region.collaborative)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.region_save(
+                user=request.user,
+                collaborative=region.collaborative,
+                data=form.cleaned_data,
+                region=region,
+            )
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, "The region was saved.")
+            return redirect("agencies:region_list")
+    return render(request, "agencies/region_form.html", {"form": form, "region": region})
+
+
+# --------------------------------------------------------------------------------------------
+# People: memberships and invitations
+# --------------------------------------------------------------------------------------------
+
+
+def _people_context(request, collaborative, form) -> dict:
+    memberships = (
+        access.memberships_in_scope(request.user, collaborative)
+        .filter(is_active=True)
+        .select_related("user")
+        .prefetch_related("agencies")
+        .order_by("user__full_name", "user__email")
+    )
+    page = Paginator(memberships, PAGE_SIZE).get_page(request.GET.get("page"))
+    invitable = access.invitable_roles(request.user, collaborative)
+    invitations = (
+        access.invitations_in_scope(request.user, collaborative)
+        .filter(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now())
+        .order_by("-created_at")[:50]
+    )
+    return {"page_obj": page, "form": form, "invitations": invitations, "invitable": invitable}
+
+
+@login_required
+def people(request):
+    collaborative = _active_collaborative(request)
+    access.require(request.user, Action.MANAGE_USERS, collaborative=collaborative)
+    form = InvitationForm(user=request.user, collaborative=collaborative)
+    return render(request, "agencies/people.html", _people_context(request, collaborative, form))
+
+
+@login_required
+@require_POST
+def invitation_create(request):
+    collaborative = _active_collaborative(request)
+    access.require(request.user, Action.MANAGE_USERS, collaborative=collaborative)
+    form = InvitationForm(request.POST, user=request.user, collaborative=collaborative)
+    if form.is_valid():
+        try:
+            invitation, _ = services.invitation_create(
+                invited_by=request.user,
+                collaborative=collaborative,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+                agencies=form.cleaned_data["agencies"],
+                full_name=form.cleaned_data["full_name"],
+            )
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        except PermissionDenied as exc:
+            form.add_error("role", str(exc))
+        else:
+            messages.success(request, f"An invitation was emailed to {invitation.email}.")
+            return redirect("agencies:people")
+    return render(
+        request, "agencies/people.html", _people_context(request, collaborative, form), status=400
+    )
+
+
+@login_required
+@require_POST
+def invitation_revoke(request, invitation_id):
+    invitation = access.access_invitation(request.user, invitation_id)
+    if services.invitation_revoke(user=request.user, invitation=invitation):
+        messages.success(request, f"The invitation of {invitation.email} was withdrawn.")
+    return redirect("agencies:people")

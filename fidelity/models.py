@@ -1,0 +1,1 @@
+"""Models of the fidelity app arrive with the issues that need them."""

@@ -1,0 +1,15 @@
+"""The API's routes: each app contributes its routes to one router."""
+
+from django.urls import path
+from rest_framework.routers import DefaultRouter
+
+from agencies import api as agencies_api
+from ipsportal import api_me
+
+router = DefaultRouter(trailing_slash=True)
+agencies_api.register(router)
+
+urlpatterns = [
+    path("me/", api_me.MeView.as_view(), name="api_me"),
+    *router.urls,
+]

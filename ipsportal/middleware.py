@@ -1,0 +1,31 @@
+"""The active collaborative: the one a user in several collaboratives is working in now."""
+
+from django.utils.functional import SimpleLazyObject
+
+SESSION_KEY = "ips_active_collaborative"
+
+
+def active_collaborative(request):
+    """The collaborative chosen in the switcher, or the user's first one; None if they have none."""
+    from ipsportal.access import collaboratives_of
+
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return None
+    collaboratives = list(collaboratives_of(user).order_by("name"))
+    if not collaboratives:
+        return None
+    chosen = request.session.get(SESSION_KEY)
+    for collaborative in collaboratives:
+        if str(collaborative.pk) == chosen:
+            return collaborative
+    return collaboratives[0]
+
+
+class ActiveCollaborativeMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.collaborative = SimpleLazyObject(lambda: active_collaborative(request))
+        return self.get_response(request)

@@ -1,0 +1,27 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from ipsportal import views
+
+handler403 = "ipsportal.views.error_403"
+handler404 = "ipsportal.views.error_404"
+handler500 = "ipsportal.views.error_500"
+
+admin.site.site_header = "IPS Portal operations"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("switch/", views.switch_collaborative, name="switch_collaborative"),
+    path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path("reports/<uuid:report_id>/", views.report_status, name="report_status"),
+    path("reports/<uuid:report_id>/download/", views.report_download, name="report_download"),
+    path("healthz/", views.healthz, name="healthz"),
+    path("accounts/", include("allauth.urls")),
+    path("agencies/", include("agencies.urls")),
+    path("api/v1/", include("ipsportal.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
+    path(settings.ADMIN_URL, admin.site.urls),
+]

@@ -1,0 +1,112 @@
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from agencies import services as agency_services
+from agencies.forms import AcceptInvitationForm
+from agencies.views import agency_list_context
+from ipsportal import access
+from ipsportal.forms import apply_validation_error
+from ipsportal.middleware import SESSION_KEY
+from ipsportal.models import GeneratedReport
+
+
+@login_required
+def home(request):
+    """The home page: for now, the agencies in scope; later features add their panels."""
+    if not request.collaborative:
+        return render(request, "ipsportal/no_membership.html", status=200)
+    context = agency_list_context(request)
+    return render(request, "ipsportal/home.html", context)
+
+
+@login_required
+@require_POST
+def switch_collaborative(request):
+    collaborative = access.access_collaborative(request.user, request.POST.get("collaborative"))
+    request.session[SESSION_KEY] = str(collaborative.pk)
+    messages.info(request, f"You are now working in {collaborative.name}.")
+    next_url = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        next_url = "/"
+    return redirect(next_url)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request, token):
+    invitation = agency_services.invitation_find(token)
+    if invitation is None:
+        return render(request, "ipsportal/invitation_invalid.html", status=404)
+    form = AcceptInvitationForm(request.POST or None, initial={"full_name": invitation.full_name})
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = agency_services.invitation_accept(
+                token=token,
+                password=form.cleaned_data["password1"],
+                full_name=form.cleaned_data["full_name"],
+            )
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                apply_validation_error(form, exc)
+            else:
+                for message in exc.messages:
+                    form.add_error("password1", message)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            request.session[SESSION_KEY] = str(invitation.collaborative_id)
+            messages.success(request, f"Welcome to IPS Portal, {user.display_name}.")
+            return redirect("home")
+    return render(
+        request, "ipsportal/invitation_accept.html", {"form": form, "invitation": invitation}
+    )
+
+
+@login_required
+def report_status(request, report_id):
+    report = access.access_report(request.user, report_id)
+    template = "ipsportal/_report_status.html" if request.htmx else "ipsportal/report_status.html"
+    return render(request, template, {"report": report})
+
+
+@login_required
+@require_GET
+def report_download(request, report_id):
+    report = access.access_report(request.user, report_id)
+    if report.status != GeneratedReport.Status.READY or not report.file:
+        raise Http404("This report is not ready.")
+    return FileResponse(
+        report.file.open("rb"),
+        as_attachment=True,
+        filename=report.filename,
+        content_type="application/pdf",
+    )
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """Liveness and readiness: the database answers."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+    return JsonResponse({"status": "ok"})
+
+
+def error_403(request, exception=None):
+    return render(request, "403.html", {"message": str(exception or "")}, status=403)
+
+
+def error_404(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def error_500(request):
+    return render(request, "500.html", status=500)

@@ -1,0 +1,1 @@
+"""Models of the readiness app arrive with the issues that need them."""

@@ -1,0 +1,105 @@
+"""Shared test setup: real database (SQLite or PostgreSQL from DATABASE_URL), real Celery
+broker for the tests that start a worker, Debian's Chromium for browser tests."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+from ipsportal.celery import app as celery_app
+from tests.factories import make_tenant
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# Ordinary tests run tasks in-process as they are queued; tests marked with the
+# ``celery_worker`` fixture switch this off and go through the real broker and a worker.
+celery_app.conf.task_always_eager = True
+celery_app.conf.task_eager_propagates = True
+
+
+def chromium_path() -> str | None:
+    return (
+        os.environ.get("CHROMIUM_PATH")
+        or shutil.which("chromium")
+        or ("/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None)
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests need Chromium. Without it they are skipped, except where REQUIRE_E2E=1
+    (CI), where a missing browser fails the run instead."""
+    if chromium_path():
+        return
+    if os.environ.get("REQUIRE_E2E") == "1":
+        raise pytest.UsageError(
+            "REQUIRE_E2E=1 but no Chromium was found (apt-get install chromium)"
+        )
+    skip = pytest.mark.skip(reason="Chromium is not installed")
+    for item in items:
+        if "e2e" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": chromium_path(),
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    }
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings, tmp_path):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "media")},
+        },
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.ACCOUNT_RATE_LIMITS = False
+    settings.PORTAL_BASE_URL = "http://testserver"
+
+
+@pytest.fixture
+def tenant(db):
+    """A collaborative with two agencies and a user for every role (see factories.Tenant)."""
+    return make_tenant("Home")
+
+
+@pytest.fixture
+def other_tenant(db):
+    """Another collaborative, built the same way: its users must never see ``tenant``."""
+    return make_tenant("Elsewhere")
+
+
+@pytest.fixture
+def celery_worker(transactional_db):
+    """A real Celery worker (in a thread) on the configured broker: Redis when REDIS_URL is
+    set, otherwise the filesystem broker. Tasks queued in the test go through the broker."""
+    from celery.contrib.testing.worker import start_worker
+
+    celery_app.conf.task_always_eager = False
+    try:
+        with start_worker(
+            celery_app,
+            pool="solo",
+            concurrency=1,
+            perform_ping_check=False,
+            shutdown_timeout=30,
+        ) as worker:
+            yield worker
+    finally:
+        celery_app.conf.task_always_eager = True

@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib.auth.password_validation import password_validators_help_text_html
 
-from agencies.models import Agency, Region
+from agencies.models import Agency, ImplementationStep, Region
 from ipsportal import access
 
 
@@ -107,3 +107,13 @@ class AcceptInvitationForm(forms.Form):
         if cleaned.get("password1") and cleaned.get("password1") != cleaned.get("password2"):
             self.add_error("password2", "The two passwords do not match.")
         return cleaned
+
+
+class ImplementationStepForm(forms.ModelForm):
+    class Meta:
+        model = ImplementationStep
+        fields = ["area", "action", "responsible", "target_date"]
+        widgets = {
+            "action": forms.Textarea(attrs={"rows": 2}),
+            "target_date": forms.DateInput(attrs={"type": "date"}),
+        }

@@ -9,8 +9,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from agencies import services
-from agencies.forms import AgencyForm, InvitationForm, RegionForm
-from agencies.models import ImplementationPhase, Membership, Role
+from agencies.forms import AgencyForm, ImplementationStepForm, InvitationForm, RegionForm
+from agencies.models import ImplementationPhase, ImplementationStep, Membership, Role
 from ipsportal import access
 from ipsportal.access import Action
 from ipsportal.forms import apply_validation_error
@@ -256,3 +256,79 @@ def invitation_revoke(request, invitation_id):
     if services.invitation_revoke(user=request.user, invitation=invitation):
         messages.success(request, f"The invitation of {invitation.email} was withdrawn.")
     return redirect("agencies:people")
+
+
+# --------------------------------------------------------------------------------------------
+# Implementation plan
+# --------------------------------------------------------------------------------------------
+
+
+def _plan_page(request, agency, plan, form, status=200):
+    steps = list(plan.steps.all()) if plan else []
+    by_area = {}
+    for step in steps:
+        by_area.setdefault(step.get_area_display(), []).append(step)
+    return render(
+        request,
+        "agencies/plan.html",
+        {
+            "agency": agency,
+            "plan": plan,
+            "steps_by_area": by_area,
+            "open_count": sum(1 for s in steps if s.status == ImplementationStep.Status.OPEN),
+            "step_count": len(steps),
+            "form": form,
+            "can_edit": access.can(request.user, Action.EDIT_AGENCY, agency=agency),
+        },
+        status=status,
+    )
+
+
+@login_required
+def plan(request, agency_id):
+    agency, plan = access.access_plan(request.user, agency_id)
+    return _plan_page(request, agency, plan, ImplementationStepForm())
+
+
+@login_required
+@require_POST
+def plan_create(request, agency_id):
+    agency, _ = access.access_plan(request.user, agency_id, write=True)
+    services.implementation_plan_create(user=request.user, agency=agency)
+    messages.success(request, "The implementation plan was started. Add its first steps below.")
+    return redirect("agencies:plan", agency_id=agency.pk)
+
+
+@login_required
+@require_POST
+def plan_step_add(request, agency_id):
+    agency, plan = access.access_plan(request.user, agency_id, write=True)
+    if plan is None:
+        raise Http404("This agency has no implementation plan yet.")
+    form = ImplementationStepForm(request.POST)
+    if form.is_valid():
+        try:
+            services.implementation_steps_add(
+                user=request.user, plan=plan, steps=[form.cleaned_data]
+            )
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, "The step was added to the plan.")
+            return redirect("agencies:plan", agency_id=agency.pk)
+    return _plan_page(request, agency, plan, form, status=400)
+
+
+@login_required
+@require_POST
+def plan_step_status(request, step_id):
+    step = access.access_plan_step(request.user, step_id, write=True)
+    status = request.POST.get("status")
+    if status not in ImplementationStep.Status.values:
+        messages.error(request, "Choose a valid status for the step.")
+    else:
+        services.implementation_step_set_status(user=request.user, step=step, status=status)
+        messages.success(
+            request, f"Step marked {ImplementationStep.Status(status).label.lower()}."
+        )
+    return redirect("agencies:plan", agency_id=step.agency_id)

@@ -429,3 +429,38 @@ def access_invitation(user: User, invitation_id) -> object:
     if invitation is None:
         raise Http404("No such invitation.")
     return invitation
+
+
+# --------------------------------------------------------------------------------------------
+# Implementation plans
+# --------------------------------------------------------------------------------------------
+
+
+def access_plan(user: User, agency_id, *, write: bool = False) -> tuple[Agency, object | None]:
+    """An agency (scoped as :func:`access_agency`) and its implementation plan, or None when
+    the agency has none yet. With ``write``, only for users who may edit the agency's plan."""
+    from agencies.models import ImplementationPlan
+
+    agency = access_agency(user, agency_id, write=write)
+    plan = ImplementationPlan.objects.filter(
+        collaborative_id=agency.collaborative_id, agency=agency
+    ).first()
+    return agency, plan
+
+
+def access_plan_step(user: User, step_id, *, write: bool = False) -> object:
+    """A step of an implementation plan of an agency in scope (else 404); with ``write``, only
+    for users who may edit the agency's plan (else 403)."""
+    from agencies.models import ImplementationStep
+
+    step = (
+        ImplementationStep.objects.filter(agency__in=agencies_in_scope(user))
+        .select_related("agency", "plan")
+        .filter(pk=_parse_uuid(step_id))
+        .first()
+    )
+    if step is None:
+        raise Http404("No such plan step.")
+    if write:
+        require(user, Action.EDIT_AGENCY, agency=step.agency)
+    return step

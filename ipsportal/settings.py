@@ -181,6 +181,8 @@ if CELERY_BROKER_URL == "filesystem://":
         "data_folder_in": str(_broker_dir / "out"),
         "data_folder_out": str(_broker_dir / "out"),
         "processed_folder": str(_broker_dir / "processed"),
+        # Without this, kombu keeps its broadcast (pidbox) files in the working directory.
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
     (VAR_DIR / "celery" / "results").mkdir(parents=True, exist_ok=True)

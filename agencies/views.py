@@ -14,6 +14,7 @@ from agencies.models import ImplementationPhase, ImplementationStep, Membership,
 from ipsportal import access
 from ipsportal.access import Action
 from ipsportal.forms import apply_validation_error
+from ipsportal.middleware import follow_collaborative
 from ipsportal.services import report_request
 
 PAGE_SIZE = 25
@@ -67,6 +68,7 @@ def agency_list(request):
 @login_required
 def agency_detail(request, agency_id):
     agency = access.access_agency(request.user, agency_id)
+    follow_collaborative(request, agency.collaborative)
     staff = (
         Membership.objects.filter(
             collaborative=agency.collaborative,
@@ -287,6 +289,7 @@ def _plan_page(request, agency, plan, form, status=200):
 @login_required
 def plan(request, agency_id):
     agency, plan = access.access_plan(request.user, agency_id)
+    follow_collaborative(request, agency.collaborative)
     return _plan_page(request, agency, plan, ImplementationStepForm())
 
 

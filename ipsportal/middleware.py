@@ -29,3 +29,11 @@ class ActiveCollaborativeMiddleware:
     def __call__(self, request):
         request.collaborative = SimpleLazyObject(lambda: active_collaborative(request))
         return self.get_response(request)
+
+
+def follow_collaborative(request, collaborative) -> None:
+    """Make ``collaborative`` the active one when the user opens one of its objects, so the
+    header, navigation and lists match the page (for users in several collaboratives)."""
+    if request.collaborative and request.collaborative.pk != collaborative.pk:
+        request.session[SESSION_KEY] = str(collaborative.pk)
+        request.collaborative = collaborative

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth.password_validation import password_validators_help_text_html
 
 from agencies.models import Agency, ImplementationStep, Region
+from agencies.services import invitable_agencies
 from ipsportal import access
 
 
@@ -82,12 +83,11 @@ class InvitationForm(forms.Form):
 
     def __init__(self, *args, user, collaborative, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = [
+        # No role is preselected: a forgotten choice must not invite someone as a state admin.
+        self.fields["role"].choices = [("", "Choose a role")] + [
             (r.value, r.label) for r in access.invitable_roles(user, collaborative)
         ]
-        self.fields["agencies"].queryset = access.agencies_in_scope(user, collaborative).order_by(
-            "name"
-        )
+        self.fields["agencies"].queryset = invitable_agencies(user, collaborative).order_by("name")
 
 
 class AcceptInvitationForm(forms.Form):

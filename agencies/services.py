@@ -12,6 +12,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -116,13 +117,21 @@ def region_save(
 # --------------------------------------------------------------------------------------------
 
 
+def invitable_agencies(user: User, collaborative: Collaborative) -> QuerySet[Agency]:
+    """Agencies the user may invite people into: every agency of the collaborative for state
+    admins, the agencies they supervise for IPS supervisors. An agency the user reaches
+    through another role (say, also as a trainer) does not count."""
+    managers = access.PERMISSIONS[access.Action.MANAGE_USERS].keys()
+    return access.agencies_with_roles(user, managers, collaborative)
+
+
 def _validate_role_agencies(
     *, user: User, collaborative: Collaborative, role: str, agencies: Iterable[Agency]
 ) -> list[Agency]:
     agencies = list(agencies)
     if role not in access.invitable_roles(user, collaborative):
         raise PermissionDenied("You may not invite people into this role.")
-    scope_ids = set(access.agencies_in_scope(user, collaborative).values_list("pk", flat=True))
+    scope_ids = set(invitable_agencies(user, collaborative).values_list("pk", flat=True))
     for agency in agencies:
         if agency.collaborative_id != collaborative.pk or agency.pk not in scope_ids:
             raise ValidationError({"agencies": "Choose agencies of this collaborative."})
@@ -217,46 +226,85 @@ def invitation_find(token: str) -> Invitation | None:
     return invitation
 
 
+def invitation_account_exists(invitation: Invitation) -> bool:
+    """True when the invited email already has an account with a password: that person
+    accepts by logging in (:func:`invitation_accept_as`), not by choosing a new password."""
+    user = User.objects.filter(email__iexact=invitation.email).first()
+    return user is not None and user.has_usable_password()
+
+
+def _lock_pending_invitation(token: str) -> Invitation:
+    # Locked so that two submissions of one link cannot both succeed.
+    invitation = invitation_find(token)
+    if invitation is None:
+        raise ValidationError("This invitation link is no longer valid.")
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.status != "pending":
+        raise ValidationError("This invitation link is no longer valid.")
+    return invitation
+
+
 def invitation_accept(*, token: str, password: str, full_name: str) -> User:
-    """Accept an invitation: create the account (or reuse the one with that email), set the
-    password, and grant the membership. The link works once."""
+    """Accept an invitation as a newcomer: create the account (or complete one that has no
+    password yet), set the password, and grant the membership. The link works once.
+
+    An account that already has a password is refused here: the link would otherwise let
+    whoever holds it replace that password. Such a person logs in and accepts with
+    :func:`invitation_accept_as`.
+    """
     with transaction.atomic():
-        invitation = invitation_find(token)
-        if invitation is None:
-            raise ValidationError("This invitation link is no longer valid.")
-        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
-        if invitation.accepted_at is not None:
-            raise ValidationError("This invitation link is no longer valid.")
+        invitation = _lock_pending_invitation(token)
         user = User.objects.filter(email__iexact=invitation.email).first()
         if user is None:
             user = User(email=invitation.email)
+        elif user.has_usable_password():
+            raise ValidationError(
+                "You already have an account with this email address: log in to accept."
+            )
         user.full_name = full_name or user.full_name or invitation.full_name
         validate_password(password, user)
         user.set_password(password)
         user.full_clean()
         user.save()
-        membership, _ = Membership.objects.get_or_create(
-            collaborative=invitation.collaborative,
-            user=user,
-            role=invitation.role,
-            defaults={"is_active": True},
-        )
-        if not membership.is_active:
-            membership.is_active = True
-            membership.save(update_fields=["is_active"])
-        agency_ids = InvitationAgency.objects.filter(invitation=invitation).values_list(
-            "agency_id", flat=True
-        )
-        for agency_id in agency_ids:
-            MembershipAgency.objects.get_or_create(
-                collaborative=invitation.collaborative,
-                membership=membership,
-                agency_id=agency_id,
-            )
-        invitation.accepted_at = timezone.now()
-        invitation.save(update_fields=["accepted_at"])
+        _invitation_grant(invitation, user)
     access.forget_memberships(user)
     return user
+
+
+def invitation_accept_as(*, token: str, user: User) -> User:
+    """Accept an invitation with the account the person is logged in with; the invitation
+    must have been sent to that account's email address. Their password stays as it is."""
+    with transaction.atomic():
+        invitation = _lock_pending_invitation(token)
+        if user.email.lower() != invitation.email.lower():
+            raise PermissionDenied("This invitation was sent to another email address.")
+        _invitation_grant(invitation, user)
+    access.forget_memberships(user)
+    return user
+
+
+def _invitation_grant(invitation: Invitation, user: User) -> None:
+    # Inside the caller's transaction: the membership and the used link change together.
+    membership, _ = Membership.objects.get_or_create(
+        collaborative=invitation.collaborative,
+        user=user,
+        role=invitation.role,
+        defaults={"is_active": True},
+    )
+    if not membership.is_active:
+        membership.is_active = True
+        membership.save(update_fields=["is_active"])
+    agency_ids = InvitationAgency.objects.filter(invitation=invitation).values_list(
+        "agency_id", flat=True
+    )
+    for agency_id in agency_ids:
+        MembershipAgency.objects.get_or_create(
+            collaborative=invitation.collaborative,
+            membership=membership,
+            agency_id=agency_id,
+        )
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at"])
 
 
 def membership_grant(

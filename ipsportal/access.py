@@ -193,7 +193,9 @@ def forget_memberships(user: User) -> None:
 
 def collaboratives_of(user: User) -> QuerySet[Collaborative]:
     """The collaboratives the user belongs to."""
-    if not getattr(user, "is_authenticated", False):
+    # A deactivated person belongs nowhere, as in agencies_in_scope (a worker may still act
+    # for them, e.g. rendering a report they requested before).
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Collaborative.objects.none()
     return Collaborative.objects.filter(
         memberships__user=user, memberships__is_active=True
@@ -353,6 +355,9 @@ def memberships_in_scope(user: User, collaborative: Collaborative) -> QuerySet[M
             Exists(
                 MembershipAgency.objects.filter(
                     agency_id=OuterRef("pk"),
+                    # A link counts only inside the membership's own collaborative.
+                    collaborative_id=OuterRef("collaborative_id"),
+                    membership__collaborative_id=OuterRef("collaborative_id"),
                     membership__user=user,
                     membership__role=Role.IPS_SUPERVISOR,
                     membership__is_active=True,
@@ -409,6 +414,9 @@ def invitations_in_scope(user: User, collaborative: Collaborative | None = None)
         elif Role.IPS_SUPERVISOR in roles:
             supervised = MembershipAgency.objects.filter(
                 collaborative=collab,
+                # A link counts only inside the membership's own collaborative.
+                membership__collaborative=collab,
+                agency__collaborative=collab,
                 membership__user=user,
                 membership__role=Role.IPS_SUPERVISOR,
                 membership__is_active=True,
@@ -464,3 +472,143 @@ def access_plan_step(user: User, step_id, *, write: bool = False) -> object:
     if write:
         require(user, Action.EDIT_AGENCY, agency=step.agency)
     return step
+
+
+# --------------------------------------------------------------------------------------------
+# Readiness visits
+# --------------------------------------------------------------------------------------------
+
+
+def _roles_holding(action: Action, grant: Grant | None = None) -> set[Role]:
+    """Roles holding ``action`` (with exactly ``grant`` when given), read from the matrix."""
+    return {role for role, held in PERMISSIONS[action].items() if grant is None or held == grant}
+
+
+def agencies_with_roles(
+    user: User, roles: Iterable[Role], collaborative: Collaborative | None = None
+) -> QuerySet[Agency]:
+    """Agencies in the user's scope that the user reaches through one of ``roles``.
+
+    The same rules as :func:`agencies_in_scope` (a state admin covers the whole
+    collaborative, other roles their linked agencies, links count only inside their own
+    collaborative), narrowed to the given roles; one query.
+    """
+    roles = set(roles)
+    if not roles or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Agency.objects.none()
+    admin = Membership.objects.filter(
+        user=user,
+        is_active=True,
+        role=Role.STATE_ADMIN,
+        collaborative_id=OuterRef("collaborative_id"),
+    )
+    assigned = MembershipAgency.objects.filter(
+        agency_id=OuterRef("pk"),
+        collaborative_id=OuterRef("collaborative_id"),
+        membership__user=user,
+        membership__is_active=True,
+        membership__role__in=roles,
+        membership__collaborative_id=OuterRef("collaborative_id"),
+    )
+    condition = Exists(assigned)
+    if Role.STATE_ADMIN in roles:
+        condition = condition | Exists(admin)
+    qs = Agency.objects.filter(condition)
+    if collaborative is not None:
+        qs = qs.filter(collaborative=collaborative)
+    return qs
+
+
+def readiness_agencies(
+    user: User, collaborative: Collaborative | None = None, *, write: bool = False
+) -> QuerySet[Agency]:
+    """Agencies whose readiness visits the user may read (any grant), or with ``write``
+    those where the user may log and edit visits."""
+    action = Action.READINESS_WRITE if write else Action.READINESS_VIEW
+    return agencies_with_roles(user, _roles_holding(action), collaborative)
+
+
+def visits_in_scope(user: User, collaborative: Collaborative | None = None) -> QuerySet:
+    """Readiness visits the user may read.
+
+    Roles that hold READINESS_VIEW always (admins, trainers, reviewers) see every visit of
+    their agencies, drafts included; roles that hold it for finalized visits only (VR
+    liaisons, supervisors, leaders) see the finalized visits of their agencies, and drafts
+    are outside their scope. Employment specialists see none.
+    """
+    from readiness.models import ReadinessVisit, VisitStatus
+
+    full = agencies_with_roles(user, _roles_holding(Action.READINESS_VIEW, Grant.ALWAYS))
+    final_only = agencies_with_roles(user, _roles_holding(Action.READINESS_VIEW, Grant.FINAL_ONLY))
+    qs = ReadinessVisit.objects.filter(
+        Q(agency__in=full) | Q(status=VisitStatus.FINAL, agency__in=final_only)
+    )
+    if collaborative is not None:
+        qs = qs.filter(collaborative=collaborative)
+    return qs
+
+
+def access_visit(user: User, visit_id, *, write: bool = False) -> object:
+    """A readiness visit the user may read (else 404: drafts are out of scope for roles that
+    read finalized visits only); with ``write``, only for users who may log visits at the
+    agency (else 403).
+
+    A finalized visit of an agency in scope that the user's role may not read at all
+    (employment specialists) answers 403: inside the scope, without the right.
+    """
+    from readiness.models import ReadinessVisit, VisitStatus
+
+    pk = _parse_uuid(visit_id)
+    visit = (
+        visits_in_scope(user)
+        .select_related("agency", "agency__collaborative", "collaborative", "checklist")
+        .filter(pk=pk)
+        .first()
+    )
+    if visit is None:
+        if ReadinessVisit.objects.filter(
+            pk=pk, status=VisitStatus.FINAL, agency__in=agencies_in_scope(user)
+        ).exists():
+            raise PermissionDenied("You do not have the right to readiness view.")
+        raise Http404("No such readiness visit.")
+    if write:
+        require(user, Action.READINESS_WRITE, agency=visit.agency)
+    return visit
+
+
+def visit_visitor_candidates(user: User, collaborative: Collaborative) -> QuerySet[Membership]:
+    """State-side memberships (admins, trainers, reviewers, VR liaisons) of a collaborative
+    that may be named as visitors; only for users who may log visits there (else none)."""
+    if not can(user, Action.READINESS_WRITE, collaborative=collaborative):
+        return Membership.objects.none()
+    return (
+        Membership.objects.filter(
+            collaborative=collaborative,
+            is_active=True,
+            user__is_active=True,
+            role__in=[Role.STATE_ADMIN, *Role.assigned_roles()],
+        )
+        .select_related("user")
+        .order_by("user__full_name", "user__email", "role")
+    )
+
+
+def checklists_in_scope(user: User) -> QuerySet:
+    """Readiness checklist versions the user may read: the standard ones, and the
+    adaptations of collaboratives where the user may read readiness visits."""
+    from readiness.models import ChecklistVersion
+
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return ChecklistVersion.objects.none()
+    readers = [c.pk for c in collaboratives_of(user) if can(user, Action.READINESS_VIEW, None, c)]
+    return ChecklistVersion.objects.filter(
+        Q(collaborative__isnull=True) | Q(collaborative_id__in=readers)
+    )
+
+
+def access_checklist(user: User, checklist_id) -> object:
+    """A readiness checklist version the user may read (else 404)."""
+    checklist = checklists_in_scope(user).filter(pk=_parse_uuid(checklist_id)).first()
+    if checklist is None:
+        raise Http404("No such checklist.")
+    return checklist

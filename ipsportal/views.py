@@ -5,7 +5,8 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -45,6 +46,8 @@ def invitation_accept(request, token):
     invitation = agency_services.invitation_find(token)
     if invitation is None:
         return render(request, "ipsportal/invitation_invalid.html", status=404)
+    if agency_services.invitation_account_exists(invitation):
+        return _invitation_accept_existing(request, token, invitation)
     form = AcceptInvitationForm(request.POST or None, initial={"full_name": invitation.full_name})
     if request.method == "POST" and form.is_valid():
         try:
@@ -66,6 +69,32 @@ def invitation_accept(request, token):
             return redirect("home")
     return render(
         request, "ipsportal/invitation_accept.html", {"form": form, "invitation": invitation}
+    )
+
+
+def _invitation_accept_existing(request, token, invitation):
+    # Someone who already has an account (say, in another collaborative) keeps their password:
+    # they log in as the invited address and confirm, instead of choosing a new password.
+    user = request.user
+    signed_in_as_invitee = user.is_authenticated and user.email.lower() == invitation.email.lower()
+    if request.method == "POST" and signed_in_as_invitee:
+        try:
+            agency_services.invitation_accept_as(token=token, user=user)
+        except ValidationError:
+            return render(request, "ipsportal/invitation_invalid.html", status=404)
+        request.session[SESSION_KEY] = str(invitation.collaborative_id)
+        messages.success(request, f"You joined {invitation.collaborative.name}.")
+        return redirect("home")
+    return render(
+        request,
+        "ipsportal/invitation_accept.html",
+        {
+            "invitation": invitation,
+            "existing_account": True,
+            "signed_in_as_invitee": signed_in_as_invitee,
+            "login_url": f"{reverse('account_login')}?{urlencode({'next': request.path})}",
+        },
+        status=200 if request.method == "GET" or signed_in_as_invitee else 403,
     )
 
 

@@ -1,0 +1,107 @@
+"""The demo data: loaded on first start, safe to load again, a login for every role."""
+
+from io import StringIO
+
+from django.contrib.auth import SESSION_KEY
+from django.core.management import call_command
+from django.urls import reverse
+
+from agencies.demo import DEMO_PASSWORD
+from agencies.models import Agency, Collaborative, Membership, MembershipAgency, Region, Role
+from ipsportal.models import User
+
+MODELS = (Collaborative, Region, Agency, Membership, MembershipAgency, User)
+
+
+def _counts() -> dict[str, int]:
+    return {model.__name__: model.objects.count() for model in MODELS}
+
+
+def _load(*args: str) -> str:
+    out = StringIO()
+    call_command("load_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_it_loads_the_same_data_twice(db):
+    first_output = _load()
+    first = _counts()
+    assert first["Collaborative"] == 2
+    assert first["Agency"] >= 10
+    assert "Demo data loaded." in first_output
+    assert DEMO_PASSWORD in first_output
+
+    _load()
+    assert _counts() == first
+
+
+def test_it_has_a_demo_user_for_every_role_in_each_collaborative(db):
+    _load()
+    for collaborative in Collaborative.objects.all():
+        roles = set(
+            Membership.objects.filter(collaborative=collaborative).values_list("role", flat=True)
+        )
+        assert roles == set(Role.values), collaborative
+
+
+def test_it_prints_logins_that_work(client, db):
+    output = _load()
+    emails = {
+        line.split()[0]
+        for line in output.splitlines()
+        if line.startswith("  ") and "@example.org" in line
+    }
+    assert "mo.admin@example.org" in emails
+    assert len(emails) == User.objects.count()
+    for role in Role:
+        users = User.objects.filter(memberships__role=role).distinct()
+        assert users.exists(), role
+        user = users.first()
+        response = client.post(
+            reverse("account_login"), {"login": user.email, "password": DEMO_PASSWORD}
+        )
+        assert response.status_code == 302, (role, user.email)
+        assert client.session[SESSION_KEY] == str(user.pk)
+        home = client.get(reverse("home"))
+        assert home.status_code == 200
+        assert "Your agencies" in home.content.decode()
+        client.logout()
+
+
+def test_it_gives_agency_staff_their_own_agency_only(db):
+    _load()
+    for membership in Membership.objects.filter(role__in=Role.agency_roles()):
+        assert membership.agencies.count() == 1
+        assert membership.agencies.get().collaborative_id == membership.collaborative_id
+    for membership in Membership.objects.filter(role=Role.STATE_ADMIN):
+        assert membership.agencies.count() == 0
+
+
+def test_it_loads_on_first_start_with_if_empty(db):
+    _load("--if-empty")
+    assert Collaborative.objects.count() == 2
+
+
+def test_it_does_not_duplicate_with_if_empty(db):
+    _load()
+    before = _counts()
+    output = _load("--if-empty")
+    assert _counts() == before
+    assert "already has data" in output
+
+
+def test_it_leaves_a_real_database_alone_with_if_empty(tenant):
+    # A database with a collaborative of its own gets no demo data on start.
+    before = _counts()
+    output = _load("--if-empty")
+    assert _counts() == before
+    assert not Collaborative.objects.filter(slug="show-me-ips").exists()
+    assert "mo.admin@example.org" not in output
+
+
+def test_it_includes_a_trainer_of_both_collaboratives(client, db):
+    _load()
+    trainer = User.objects.get(email="multi.trainer@example.org")
+    assert Membership.objects.filter(user=trainer).count() == 2
+    client.force_login(trainer)
+    assert 'id="collaborative-switcher"' in client.get(reverse("home")).content.decode()

@@ -1,0 +1,96 @@
+"""Helpers shared by the browser tests (Playwright driving Chromium against ``live_server``).
+
+Fixtures
+    ``demo_data``  loads the demo collaboratives and their users (``load_demo``).
+    ``log_in``     a function ``log_in(email, password=DEMO_PASSWORD)`` that logs in through
+                   the login form in ``page`` and waits for the home page.
+    ``portal_url`` a function ``portal_url("/agencies/")`` giving the live server's address.
+
+Functions
+    ``assert_accessible(page, label)`` runs axe-core in the page and fails on serious or
+    critical violations, listing each rule and the elements that break it.
+    ``outbox_link(pattern)`` the path of the last link in the sent mail that matches
+    ``pattern`` (the live server runs in the test's process, so ``mail.outbox`` sees its mail).
+
+Browser tests carry ``pytestmark = pytest.mark.e2e``; the top-level conftest skips them where
+no Chromium exists (and fails instead under ``REQUIRE_E2E=1``).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Callable, Iterable
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.core import mail
+from django.core.management import call_command
+
+from agencies.demo import DEMO_PASSWORD
+
+#: axe impacts that fail a test; "minor" and "moderate" findings are reported, not fatal.
+BLOCKING_IMPACTS = frozenset({"serious", "critical"})
+
+_axe = Axe()
+
+
+@pytest.fixture
+def demo_data(transactional_db) -> None:
+    """The demo data, in the database the live server uses."""
+    call_command("load_demo", stdout=io.StringIO())
+
+
+@pytest.fixture
+def portal_url(live_server) -> Callable[[str], str]:
+    """Absolute URL of a path on the live server."""
+
+    def url(path: str = "/") -> str:
+        return live_server.url + path
+
+    return url
+
+
+@pytest.fixture
+def log_in(page, portal_url) -> Callable[..., None]:
+    """Log in through the login form, as a person would, and wait for the home page."""
+
+    def log_in(email: str, password: str = DEMO_PASSWORD) -> None:
+        page.goto(portal_url("/accounts/login/"))
+        page.get_by_label("Email").fill(email)
+        page.get_by_label("Password", exact=False).first.fill(password)
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_url(portal_url("/"))
+
+    return log_in
+
+
+def axe_violations(
+    page, impacts: Iterable[str] = BLOCKING_IMPACTS, context: str | None = None
+) -> list[dict]:
+    """The axe-core violations of the page (or of the ``context`` selector) at these impacts."""
+    wanted = set(impacts)
+    results = _axe.run(page, context=context)
+    return [v for v in results.response["violations"] if v.get("impact") in wanted]
+
+
+def assert_accessible(page, label: str, impacts: Iterable[str] = BLOCKING_IMPACTS) -> None:
+    """Fail with a readable list when axe finds violations of these impacts in the page."""
+    found = axe_violations(page, impacts)
+    if found:
+        lines = [f"axe found {len(found)} problem(s) on {label} ({page.url}):"]
+        for violation in found:
+            lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']}")
+            for node in violation["nodes"][:5]:
+                lines.append(f"    {', '.join(map(str, node['target']))}: {node['html'][:160]}")
+        raise AssertionError("\n".join(lines))
+
+
+def outbox_link(pattern: str) -> str:
+    """The path (and query) of the last link in sent mail whose path matches ``pattern``."""
+    regex = re.compile(r"https?://[^/\s]+(" + pattern + r")")
+    for message in reversed(mail.outbox):
+        found = regex.search(message.body)
+        if found:
+            return found.group(1)
+    raise AssertionError(f"No sent email has a link matching {pattern!r}")

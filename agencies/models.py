@@ -450,7 +450,9 @@ class ImplementationStep(TenantOwned):
     target_date = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     source_id = models.UUIDField(
-        null=True, blank=True, editable=False,
+        null=True,
+        blank=True,
+        editable=False,
         help_text="The record this step came from (e.g. a readiness visit's action step).",
     )
     source_label = models.CharField(max_length=200, blank=True, editable=False)

@@ -331,7 +331,5 @@ def plan_step_status(request, step_id):
         messages.error(request, "Choose a valid status for the step.")
     else:
         services.implementation_step_set_status(user=request.user, step=step, status=status)
-        messages.success(
-            request, f"Step marked {ImplementationStep.Status(status).label.lower()}."
-        )
+        messages.success(request, f"Step marked {ImplementationStep.Status(status).label.lower()}.")
     return redirect("agencies:plan", agency_id=step.agency_id)

@@ -5,9 +5,11 @@ from rest_framework.routers import DefaultRouter
 
 from agencies import api as agencies_api
 from ipsportal import api_me
+from readiness import api as readiness_api
 
 router = DefaultRouter(trailing_slash=True)
 agencies_api.register(router)
+readiness_api.register(router)
 
 urlpatterns = [
     path("me/", api_me.MeView.as_view(), name="api_me"),

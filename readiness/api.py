@@ -1,0 +1,385 @@
+"""The readiness API: the same scope, rules and services as the pages."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from ipsportal import access
+from ipsportal.access import Action
+from ipsportal.api import ErrorSerializer
+from ipsportal.models import GeneratedReport
+from readiness import services
+from readiness.models import (
+    ChecklistVersion,
+    ReadinessVisit,
+    VisitActionStep,
+    VisitStatus,
+)
+
+UUID_REGEX = "[0-9a-fA-F-]{36}"
+
+
+class VisitConflictError(exceptions.APIException):
+    """Someone saved the visit after the version the client sent."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+    default_detail = "The visit was saved by someone else since you loaded it."
+
+
+# --------------------------------------------------------------------------------------------
+# Serializers
+# --------------------------------------------------------------------------------------------
+
+
+class RatingSerializer(serializers.Serializer):
+    area_key = serializers.CharField(max_length=60)
+    rating = serializers.CharField(
+        max_length=20,
+        allow_blank=True,
+        required=False,
+        default="",
+        help_text='"ready", "work_needed", or "" (not rated yet).',
+    )
+    notes = serializers.CharField(max_length=5000, allow_blank=True, required=False, default="")
+
+
+class LeaderSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=150)
+    title = serializers.CharField(max_length=150, allow_blank=True, required=False, default="")
+
+
+class VisitorSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=150, allow_blank=True, required=False, default="")
+    affiliation = serializers.CharField(
+        max_length=150, allow_blank=True, required=False, default=""
+    )
+    user_email = serializers.EmailField(
+        required=False,
+        allow_null=True,
+        default=None,
+        write_only=True,
+        help_text="A state staff member with a portal account (optional).",
+    )
+    is_portal_user = serializers.SerializerMethodField()
+
+    def get_is_portal_user(self, obj) -> bool:
+        return bool(getattr(obj, "user_id", None))
+
+
+class ActionStepSerializer(serializers.Serializer):
+    id = serializers.UUIDField(required=False, allow_null=True, default=None)
+    text = serializers.CharField(max_length=2000)
+    owner = serializers.CharField(max_length=200, allow_blank=True, required=False, default="")
+    target_date = serializers.DateField(required=False, allow_null=True, default=None)
+    area_key = serializers.CharField(max_length=60, allow_blank=True, required=False, default="")
+
+
+class RecipientSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=150, allow_blank=True, required=False, default="")
+    email = serializers.EmailField()
+    role = serializers.CharField(max_length=150, allow_blank=True, required=False, default="")
+    vr_copy = serializers.BooleanField(required=False, default=False)
+
+
+class ChecklistRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ChecklistVersion
+        fields = ["id", "slug", "version", "title"]
+
+
+class ReadinessVisitSerializer(serializers.ModelSerializer):
+    """A visit as it is read."""
+
+    agency = serializers.UUIDField(source="agency_id", read_only=True)
+    agency_name = serializers.CharField(source="agency.name", read_only=True)
+    collaborative = serializers.UUIDField(source="collaborative_id", read_only=True)
+    checklist = ChecklistRefSerializer(read_only=True)
+    ratings = RatingSerializer(many=True, read_only=True)
+    leaders = LeaderSerializer(many=True, read_only=True)
+    visitors = VisitorSerializer(many=True, read_only=True)
+    action_steps = ActionStepSerializer(many=True, read_only=True)
+    recipients = RecipientSerializer(many=True, read_only=True)
+    report_ready = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ReadinessVisit
+        fields = [
+            "id",
+            "agency",
+            "agency_name",
+            "collaborative",
+            "checklist",
+            "status",
+            "version",
+            "visit_date",
+            "met_leadership",
+            "met_employment_staff",
+            "met_clients",
+            "activity_notes",
+            "not_applicable_parts",
+            "ratings",
+            "leaders",
+            "visitors",
+            "barriers",
+            "facilitators",
+            "action_steps",
+            "recipients",
+            "ready_count",
+            "rated_count",
+            "applicable_count",
+            "created_at",
+            "updated_at",
+            "finalized_at",
+            "report_ready",
+            "email_sent_at",
+        ]
+        read_only_fields = fields
+
+    def get_report_ready(self, obj) -> bool:
+        return bool(obj.report_id and obj.report.status == GeneratedReport.Status.READY)
+
+
+class VisitWriteSerializer(serializers.Serializer):
+    """What a client may send to create or change a draft; fields left out are unchanged."""
+
+    agency = serializers.UUIDField(required=False, help_text="Required when creating.")
+    version = serializers.IntegerField(
+        required=False, help_text="The version you loaded; required when changing a visit."
+    )
+    visit_date = serializers.DateField(required=False)
+    met_leadership = serializers.BooleanField(required=False)
+    met_employment_staff = serializers.BooleanField(required=False)
+    met_clients = serializers.BooleanField(required=False)
+    activity_notes = serializers.CharField(max_length=2000, allow_blank=True, required=False)
+    not_applicable_parts = serializers.ListField(
+        child=serializers.CharField(max_length=60), required=False
+    )
+    ratings = RatingSerializer(many=True, required=False)
+    leaders = LeaderSerializer(many=True, required=False)
+    visitors = VisitorSerializer(many=True, required=False)
+    barriers = serializers.CharField(max_length=5000, allow_blank=True, required=False)
+    facilitators = serializers.CharField(max_length=5000, allow_blank=True, required=False)
+    action_steps = ActionStepSerializer(many=True, required=False)
+    recipients = RecipientSerializer(many=True, required=False)
+
+    def service_data(self, *, user, collaborative) -> dict:
+        """The services' data dict. Portal users named as visitors go through the access
+        helpers like every id from a request body."""
+        attrs = dict(self.validated_data)
+        attrs.pop("agency", None)
+        attrs.pop("version", None)
+        if "ratings" in attrs:
+            attrs["ratings"] = {
+                r["area_key"]: {"rating": r.get("rating", ""), "notes": r.get("notes", "")}
+                for r in attrs["ratings"]
+            }
+        if "visitors" in attrs:
+            members = {
+                m.user.email.lower(): m
+                for m in access.visit_visitor_candidates(user, collaborative)
+            }
+            visitors = []
+            for n, row in enumerate(attrs["visitors"], start=1):
+                email = (row.get("user_email") or "").lower()
+                if email:
+                    membership = members.get(email)
+                    if membership is None:
+                        raise serializers.ValidationError(
+                            {"visitors": [f"Visitor {n}: no state staff member has this email."]}
+                        )
+                    visitors.append(
+                        {
+                            "user": membership.user,
+                            "name": row.get("name") or membership.user.display_name,
+                            "affiliation": row.get("affiliation") or membership.get_role_display(),
+                        }
+                    )
+                else:
+                    visitors.append(
+                        {"user": None, "name": row["name"], "affiliation": row["affiliation"]}
+                    )
+            attrs["visitors"] = visitors
+        return attrs
+
+
+class FinalizeSerializer(serializers.Serializer):
+    version = serializers.IntegerField(help_text="The version you loaded.")
+    send_email = serializers.BooleanField(
+        required=False, default=True, help_text="Email the report to the recipients."
+    )
+
+
+class ChecklistSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ChecklistVersion
+        fields = ["id", "slug", "version", "title", "collaborative", "is_active", "definition"]
+
+
+# --------------------------------------------------------------------------------------------
+# Views
+# --------------------------------------------------------------------------------------------
+
+
+class VisitFilter(filters.FilterSet):
+    agency = filters.UUIDFilter(field_name="agency_id")
+    status = filters.ChoiceFilter(choices=VisitStatus.choices)
+    visited_after = filters.DateFilter(field_name="visit_date", lookup_expr="gte")
+    visited_before = filters.DateFilter(field_name="visit_date", lookup_expr="lte")
+
+    class Meta:
+        model = ReadinessVisit
+        fields = ["agency", "status", "visited_after", "visited_before"]
+
+
+ERRORS = {
+    400: OpenApiResponse(ErrorSerializer, description="Invalid fields"),
+    403: OpenApiResponse(ErrorSerializer, description="In scope, without the right"),
+    404: OpenApiResponse(ErrorSerializer, description="Not found or outside your scope"),
+}
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Readiness visits you may read",
+        description="Drafts are listed only for roles that see drafts (admins, trainers, "
+        "reviewers); VR liaisons, supervisors and leaders see finalized visits.",
+    ),
+    retrieve=extend_schema(
+        summary="One readiness visit", responses={200: ReadinessVisitSerializer, **ERRORS}
+    ),
+    create=extend_schema(
+        summary="Start a draft visit (state admins and trainers)",
+        request=VisitWriteSerializer,
+        responses={201: ReadinessVisitSerializer, **ERRORS},
+    ),
+    partial_update=extend_schema(
+        summary="Change a draft visit",
+        description="Send `version` (the one you loaded). A stale version answers 409 and "
+        "nothing is written.",
+        request=VisitWriteSerializer,
+        responses={
+            200: ReadinessVisitSerializer,
+            409: OpenApiResponse(ErrorSerializer, description="Saved by someone else since"),
+            **ERRORS,
+        },
+    ),
+)
+class ReadinessVisitViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = ReadinessVisitSerializer
+    filterset_class = VisitFilter
+    lookup_value_regex = UUID_REGEX
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return (
+            access.visits_in_scope(self.request.user)
+            .select_related("agency", "checklist", "report")
+            .prefetch_related(
+                "ratings",
+                "leaders",
+                "visitors",
+                "recipients",
+                Prefetch("action_steps", queryset=VisitActionStep.objects.order_by("position")),
+            )
+            .order_by("-visit_date", "-created_at")
+        )
+
+    def get_object(self):
+        write = self.action in ("partial_update", "finalize")
+        return access.access_visit(self.request.user, self.kwargs["pk"], write=write)
+
+    def _read(self, visit, status_code=status.HTTP_200_OK) -> Response:
+        visit = self.get_queryset().get(pk=visit.pk)
+        return Response(ReadinessVisitSerializer(visit).data, status=status_code)
+
+    def create(self, request, *args, **kwargs):
+        serializer = VisitWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        agency_id = serializer.validated_data.get("agency")
+        if agency_id is None:
+            raise serializers.ValidationError({"agency": ["Choose the agency visited."]})
+        agency = access.access_agency(request.user, agency_id)
+        access.require(request.user, Action.READINESS_WRITE, agency=agency)
+        data = serializer.service_data(user=request.user, collaborative=agency.collaborative)
+        visit = services.visit_create(user=request.user, agency=agency, data=data)
+        return self._read(visit, status.HTTP_201_CREATED)
+
+    def partial_update(self, request, *args, **kwargs):
+        visit = self.get_object()
+        serializer = VisitWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        if "version" not in serializer.validated_data:
+            raise serializers.ValidationError({"version": ["Send the version you loaded."]})
+        data = serializer.service_data(user=request.user, collaborative=visit.collaborative)
+        try:
+            visit = services.visit_save_draft(
+                user=request.user,
+                visit=visit,
+                data=data,
+                expected_version=serializer.validated_data["version"],
+            )
+        except services.VisitConflict as exc:
+            raise VisitConflictError(exc.message) from exc
+        return self._read(visit)
+
+    def update(self, request, *args, **kwargs):  # PUT is not offered: changes are partial
+        raise exceptions.MethodNotAllowed(request.method)
+
+    @extend_schema(
+        summary="Finalize a visit: read-only from now on; the report is rendered and emailed",
+        request=FinalizeSerializer,
+        responses={
+            200: ReadinessVisitSerializer,
+            409: OpenApiResponse(ErrorSerializer, description="Saved by someone else since"),
+            **ERRORS,
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def finalize(self, request, *args, **kwargs):
+        visit = self.get_object()
+        serializer = FinalizeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            visit = services.visit_finalize(
+                user=request.user,
+                visit=visit,
+                expected_version=serializer.validated_data["version"],
+                send_email=serializer.validated_data["send_email"],
+            )
+        except services.VisitConflict as exc:
+            raise VisitConflictError(exc.message) from exc
+        return self._read(visit)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Readiness checklist versions (standard and your adaptations)"),
+    retrieve=extend_schema(summary="One checklist version with its parts, areas and questions"),
+)
+class ReadinessChecklistViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = ChecklistSerializer
+    lookup_value_regex = UUID_REGEX
+
+    def get_queryset(self):
+        return access.checklists_in_scope(self.request.user).order_by("slug", "-version")
+
+    def get_object(self):
+        return access.access_checklist(self.request.user, self.kwargs["pk"])
+
+
+def register(router) -> None:
+    router.register("readiness-visits", ReadinessVisitViewSet, basename="readinessvisit")
+    router.register(
+        "readiness-checklists", ReadinessChecklistViewSet, basename="readinesschecklist"
+    )

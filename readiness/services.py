@@ -1,0 +1,792 @@
+"""Writes of readiness visits. HTML views, API views and tasks all call these.
+
+A visit's data travels as one plain dict (see :func:`visit_save_draft`), so the page form, the
+autosave endpoint and the API share the same validation and the same writes.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import logging
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import EmailMessage
+from django.core.validators import validate_email
+from django.db import transaction
+from django.http import Http404
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
+
+from agencies import services as agency_services
+from agencies.models import Agency, Collaborative, ImplementationArea, Role
+from ipsportal import access
+from ipsportal.access import Action
+from ipsportal.models import GeneratedReport, User
+from ipsportal.services import report_render
+from readiness.models import (
+    ChecklistVersion,
+    Rating,
+    ReadinessVisit,
+    VisitActionStep,
+    VisitAmendment,
+    VisitAreaRating,
+    VisitLeader,
+    VisitRecipient,
+    VisitStatus,
+    VisitVisitor,
+    parse_definition,
+)
+
+logger = logging.getLogger(__name__)
+
+CHECKLIST_DIR = Path(__file__).resolve().parent / "checklists"
+STANDARD_CHECKLIST = CHECKLIST_DIR / "ips-readiness-v1.json"
+REPORT_KIND = "readiness_visit"
+
+#: Plain fields of a visit that the data dict may carry.
+VISIT_FIELDS = (
+    "visit_date",
+    "met_leadership",
+    "met_employment_staff",
+    "met_clients",
+    "activity_notes",
+    "barriers",
+    "facilitators",
+)
+
+
+class VisitConflict(Exception):
+    """A save was based on an older version of the visit than the stored one.
+
+    Nothing was written; ``current`` is the stored visit, so the caller can say who saved it
+    and when, and keep the submitted data on screen.
+    """
+
+    def __init__(self, current: ReadinessVisit):
+        self.current = current
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        who = self.current.updated_by.display_name if self.current.updated_by else "Someone"
+        when = local_time(self.current.updated_at, self.current.collaborative)
+        return (
+            f"{who} saved this visit at {when}, after you opened it. Your changes were not "
+            "saved, so nothing was overwritten: copy your changes, then reload the page to "
+            "see the latest version."
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# Small helpers
+# --------------------------------------------------------------------------------------------
+
+
+def collaborative_today(collaborative: Collaborative) -> datetime.date:
+    """Today's date in the collaborative's time zone."""
+    return timezone.now().astimezone(collaborative.zoneinfo).date()
+
+
+def local_time(value: datetime.datetime | None, collaborative: Collaborative) -> str:
+    """A time as people of the collaborative read it, e.g. "10:42 a.m. on Nov. 23" (with the
+    year when it is not this year)."""
+    if value is None:
+        return ""
+    local = value.astimezone(collaborative.zoneinfo)
+    this_year = timezone.now().astimezone(collaborative.zoneinfo).year
+    pattern = "g:i a \\o\\n N j" if local.year == this_year else "g:i a \\o\\n N j, Y"
+    return date_format(local, pattern)
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip(" \t-•*") for line in (text or "").splitlines() if line.strip(" \t-•*")]
+
+
+# --------------------------------------------------------------------------------------------
+# The checklist
+# --------------------------------------------------------------------------------------------
+
+
+def checklist_install(
+    *, definition: dict[str, Any], collaborative: Collaborative | None = None
+) -> tuple[ChecklistVersion, bool]:
+    """Install a checklist version from its definition: the standard checklist, or with
+    ``collaborative`` that collaborative's adaptation.
+
+    Idempotent: installing the same definition again returns the existing row (created is
+    False). A different definition under a version number already installed is refused,
+    because visits made with that version must keep it unchanged.
+    """
+    parse_definition(definition)  # raises ValidationError when malformed
+    slug = str(definition.get("slug") or "")
+    version = definition.get("version")
+    if not slug or not isinstance(version, int) or version < 1:
+        raise ValidationError("A checklist needs a slug and a positive integer version.")
+    with transaction.atomic():
+        existing = ChecklistVersion.objects.filter(
+            collaborative=collaborative, slug=slug, version=version
+        ).first()
+        if existing is not None:
+            if existing.definition != definition:
+                raise ValidationError(
+                    f"Version {version} of {slug!r} is already installed with other content; "
+                    "give the changed checklist a new version number."
+                )
+            return existing, False
+        checklist = ChecklistVersion(
+            collaborative=collaborative,
+            slug=slug,
+            version=version,
+            title=str(definition.get("title") or slug),
+            definition=definition,
+        )
+        checklist.full_clean()
+        checklist.save()
+    return checklist, True
+
+
+def checklist_install_standard() -> ChecklistVersion:
+    """Install the standard checklist shipped with the portal (idempotent)."""
+    definition = json.loads(STANDARD_CHECKLIST.read_text(encoding="utf-8"))
+    checklist, _ = checklist_install(definition=definition)
+    return checklist
+
+
+def checklist_current(*, collaborative: Collaborative) -> ChecklistVersion:
+    """The checklist new visits of a collaborative use: its newest active adaptation, or
+    else the newest active standard version."""
+    active = ChecklistVersion.objects.filter(is_active=True).order_by("-version", "-created_at")
+    checklist = active.filter(collaborative=collaborative).first()
+    if checklist is None:
+        checklist = active.filter(collaborative__isnull=True).first()
+    if checklist is None:
+        checklist = checklist_install_standard()
+    return checklist
+
+
+# --------------------------------------------------------------------------------------------
+# Validation of a visit's data
+# --------------------------------------------------------------------------------------------
+
+
+def _validate(*, user: User, visit: ReadinessVisit, data: dict[str, Any]) -> None:
+    """Check the rules a draft must already respect (drafts may be incomplete, never wrong).
+
+    Messages name the field and, for rows, the row number, so people can find what to fix.
+    """
+    errors: dict[str, list[str]] = {}
+    checklist = visit.checklist
+
+    def add(key: str, message: str) -> None:
+        errors.setdefault(key, []).append(message)
+
+    if "visit_date" in data:
+        value = data["visit_date"]
+        if not isinstance(value, datetime.date):
+            add("visit_date", "Enter the date of the visit.")
+        else:
+            today = collaborative_today(visit.collaborative)
+            if value > today:
+                add(
+                    "visit_date",
+                    f"The visit date cannot be in the future (today is "
+                    f"{date_format(today, 'F j, Y')} in {visit.collaborative.time_zone}).",
+                )
+    for key, rating in (data.get("ratings") or {}).items():
+        area = checklist.area(key)
+        if area is None:
+            add("ratings", f"“{key}” is not an area of this checklist.")
+            continue
+        value = (rating or {}).get("rating", "")
+        if value not in ("", *Rating.values):
+            add("ratings", f"“{area.title}”: choose Ready or Work is needed.")
+    for key in data.get("not_applicable_parts") or []:
+        part = checklist.part(key)
+        if part is None or not part.can_be_not_applicable:
+            add("not_applicable_parts", f"The part “{key}” cannot be marked not applicable.")
+    for n, leader in enumerate(data.get("leaders") or [], start=1):
+        if not (leader.get("name") or "").strip():
+            add("leaders", f"Leader {n}: enter a name.")
+    candidates = None
+    for n, visitor in enumerate(data.get("visitors") or [], start=1):
+        user = visitor.get("user")
+        if user is not None:
+            if candidates is None:
+                candidates = {
+                    m.user_id for m in access.visit_visitor_candidates(user, visit.collaborative)
+                }
+            if user.pk not in candidates:
+                add("visitors", f"Visitor {n}: choose state staff of this collaborative.")
+        elif not (visitor.get("name") or "").strip():
+            add("visitors", f"Visitor {n}: enter a name.")
+    for n, step in enumerate(data.get("action_steps") or [], start=1):
+        if not (step.get("text") or "").strip():
+            add("action_steps", f"Action step {n}: describe the step.")
+        if step.get("area_key") and checklist.area(step["area_key"]) is None:
+            add("action_steps", f"Action step {n}: choose an area of this checklist.")
+        target = step.get("target_date")
+        if target is not None and not isinstance(target, datetime.date):
+            add("action_steps", f"Action step {n}: enter the target date as a date.")
+    for n, recipient in enumerate(data.get("recipients") or [], start=1):
+        email = (recipient.get("email") or "").strip()
+        if not email:
+            add("recipients", f"Recipient {n}: enter an email address.")
+            continue
+        try:
+            validate_email(email)
+        except ValidationError:
+            add("recipients", f"Recipient {n}: “{email}” is not a valid email address.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def visit_missing_items(visit: ReadinessVisit) -> list[str]:
+    """What a visit still lacks before it can be finalized, each item named."""
+    missing: list[str] = []
+    ratings = {r.area_key: r.rating for r in visit.ratings.all()}
+    for area in visit.checklist.applicable_areas(visit.not_applicable_parts):
+        if not ratings.get(area.key):
+            missing.append(f"Rate the area “{area.title}”.")
+    recipients = list(visit.recipients.all())
+    if not recipients:
+        missing.append("Add at least one recipient of the report.")
+    for n, step in enumerate(visit.action_steps.all(), start=1):
+        label = f"Action step {n} (“{step.text[:60]}”)"
+        if not step.owner.strip():
+            missing.append(f"{label} needs an owner.")
+        if step.target_date is None:
+            missing.append(f"{label} needs a target date.")
+    return missing
+
+
+# --------------------------------------------------------------------------------------------
+# Writing a visit
+# --------------------------------------------------------------------------------------------
+
+
+def _row_kwargs(visit: ReadinessVisit) -> dict[str, Any]:
+    return {"collaborative": visit.collaborative, "agency": visit.agency, "visit": visit}
+
+
+def _replace_rows(visit: ReadinessVisit, model, rows: list[dict[str, Any]]) -> None:
+    model.objects.filter(visit=visit).delete()
+    objects = []
+    for position, row in enumerate(rows):
+        obj = model(**_row_kwargs(visit), position=position, **row)
+        obj.full_clean(exclude=["visit", "agency"])
+        objects.append(obj)
+    model.objects.bulk_create(objects)
+
+
+def _sync_action_steps(visit: ReadinessVisit, rows: list[dict[str, Any]]) -> None:
+    # Steps keep their ids across saves: an id is what a plan step converted from it records.
+    existing = {str(s.pk): s for s in visit.action_steps.all()}
+    kept: set[str] = set()
+    for position, row in enumerate(rows):
+        step = existing.get(str(row.get("id") or ""))
+        if step is None:
+            step = VisitActionStep(**_row_kwargs(visit))
+        step.text = (row.get("text") or "").strip()
+        step.owner = (row.get("owner") or "").strip()
+        step.target_date = row.get("target_date")
+        step.area_key = row.get("area_key") or ""
+        step.position = position
+        step.full_clean(exclude=["visit", "agency"])
+        step.save()
+        kept.add(str(step.pk))
+    VisitActionStep.objects.filter(visit=visit).exclude(pk__in=kept).delete()
+
+
+def _recount(visit: ReadinessVisit) -> None:
+    ratings = {r.area_key: r.rating for r in VisitAreaRating.objects.filter(visit=visit)}
+    applicable = visit.checklist.applicable_areas(visit.not_applicable_parts)
+    visit.applicable_count = len(applicable)
+    visit.rated_count = sum(1 for a in applicable if ratings.get(a.key))
+    visit.ready_count = sum(1 for a in applicable if ratings.get(a.key) == Rating.READY)
+
+
+def _apply(*, user: User, visit: ReadinessVisit, data: dict[str, Any]) -> None:
+    """Write the keys present in ``data`` (absent keys are left as they are)."""
+    _validate(user=user, visit=visit, data=data)
+    for name in VISIT_FIELDS:
+        if name in data:
+            value = data[name]
+            setattr(visit, name, value.strip() if isinstance(value, str) else value)
+    if "not_applicable_parts" in data:
+        visit.not_applicable_parts = sorted(set(data["not_applicable_parts"] or []))
+    visit.updated_by = user
+    visit.full_clean()
+    if "ratings" in data:
+        stored = {r.area_key: r for r in VisitAreaRating.objects.filter(visit=visit)}
+        for key, value in data["ratings"].items():
+            row = stored.get(key) or VisitAreaRating(**_row_kwargs(visit), area_key=key)
+            row.rating = (value or {}).get("rating", "") or ""
+            row.notes = ((value or {}).get("notes", "") or "").strip()
+            row.full_clean(exclude=["visit", "agency"])
+            row.save()
+    if "leaders" in data:
+        _replace_rows(
+            visit,
+            VisitLeader,
+            [
+                {"name": r["name"].strip(), "title": (r.get("title") or "").strip()}
+                for r in data["leaders"]
+            ],
+        )
+    if "visitors" in data:
+        rows = []
+        for r in data["visitors"]:
+            user_row = r.get("user")
+            rows.append(
+                {
+                    "user": user_row,
+                    "name": (r.get("name") or (user_row.display_name if user_row else "")).strip(),
+                    "affiliation": (r.get("affiliation") or "").strip(),
+                }
+            )
+        _replace_rows(visit, VisitVisitor, rows)
+    if "recipients" in data:
+        _replace_rows(
+            visit,
+            VisitRecipient,
+            [
+                {
+                    "name": (r.get("name") or "").strip() or r["email"].strip(),
+                    "email": r["email"].strip().lower(),
+                    "role": (r.get("role") or "").strip(),
+                    "vr_copy": bool(r.get("vr_copy")),
+                }
+                for r in data["recipients"]
+            ],
+        )
+    if "action_steps" in data:
+        _sync_action_steps(visit, data["action_steps"])
+    _recount(visit)
+    visit.save()
+
+
+def _locked(user: User, visit: ReadinessVisit) -> ReadinessVisit:
+    """The stored visit, read again through the user's scope and locked for this
+    transaction (a row lock on PostgreSQL; SQLite's IMMEDIATE transactions serialize
+    writers)."""
+    return (
+        access.visits_in_scope(user)
+        .select_for_update(of=("self",))
+        .select_related("collaborative", "agency", "checklist", "updated_by", "finalized_by")
+        .get(pk=visit.pk)
+    )
+
+
+def _lock(user: User, visit: ReadinessVisit, expected_version: int | None) -> ReadinessVisit:
+    """The stored visit, locked; VisitConflict when it moved on since ``expected_version``."""
+    locked = _locked(user, visit)
+    try:
+        expected = int(expected_version) if expected_version is not None else None
+    except (TypeError, ValueError):
+        expected = None
+    if expected != locked.version:
+        raise VisitConflict(locked)
+    return locked
+
+
+def _default_visitor(user: User, collaborative: Collaborative) -> list[dict[str, Any]]:
+    membership = access.visit_visitor_candidates(user, collaborative).filter(user=user).first()
+    if membership is None:
+        return []
+    return [{"user": user, "name": user.display_name, "affiliation": membership.get_role_display()}]
+
+
+def visit_create(
+    *, user: User, agency: Agency, data: dict[str, Any] | None = None
+) -> ReadinessVisit:
+    """Start a draft visit of an agency with the collaborative's current checklist.
+
+    The caller fetched ``agency`` through :func:`ipsportal.access.readiness_agencies` with
+    ``write``. The creator is listed as a visitor unless ``data`` names the visitors.
+    """
+    access.require(user, Action.READINESS_WRITE, agency=agency)
+    data = dict(data or {})
+    collaborative = agency.collaborative
+    with transaction.atomic():
+        visit = ReadinessVisit(
+            collaborative=collaborative,
+            agency=agency,
+            checklist=checklist_current(collaborative=collaborative),
+            status=VisitStatus.DRAFT,
+            visit_date=data.get("visit_date") or collaborative_today(collaborative),
+            created_by=user,
+            updated_by=user,
+        )
+        data.setdefault("visit_date", visit.visit_date)
+        data.setdefault("visitors", _default_visitor(user, collaborative))
+        _validate(user=user, visit=visit, data={"visit_date": visit.visit_date})
+        visit.full_clean()
+        visit.save()
+        _apply(user=user, visit=visit, data=data)
+    return visit
+
+
+def visit_save_draft(
+    *, user: User, visit: ReadinessVisit, data: dict[str, Any], expected_version: int | None
+) -> ReadinessVisit:
+    """Save a draft visit (it may be incomplete, never wrong).
+
+    ``data`` may hold ``visit_date``, ``met_leadership``, ``met_employment_staff``,
+    ``met_clients``, ``activity_notes``, ``not_applicable_parts`` (part keys), ``ratings``
+    (``{area_key: {"rating": "ready"|"work_needed"|"", "notes": str}}``), ``leaders``
+    (``[{"name", "title"}]``), ``visitors`` (``[{"user": User|None, "name",
+    "affiliation"}]``), ``barriers``, ``facilitators``, ``action_steps`` (``[{"id"?, "text",
+    "owner", "target_date", "area_key"}]``) and ``recipients`` (``[{"name", "email",
+    "role", "vr_copy"}]``); keys left out are not changed.
+
+    ``expected_version`` is the version the editor started from; when someone saved since,
+    :class:`VisitConflict` is raised and nothing is written.
+    """
+    access.require(user, Action.READINESS_WRITE, agency=visit.agency)
+    with transaction.atomic():
+        locked = _lock(user, visit, expected_version)
+        if locked.is_final:
+            raise ValidationError(
+                "This visit is finalized and can no longer be edited; amend it instead."
+            )
+        locked.version += 1
+        _apply(user=user, visit=locked, data=data)
+    return locked
+
+
+def _request_report(*, user: User, visit: ReadinessVisit) -> GeneratedReport:
+    # The report row is created here rather than with ipsportal's report_request, because the
+    # visit's own task renders it and then emails it: one rendering, one task chain.
+    report = GeneratedReport(
+        collaborative=visit.collaborative,
+        agency=visit.agency,
+        kind=REPORT_KIND,
+        subject_id=visit.pk,
+        title=f"Readiness visit report - {visit.agency.name} - {visit.visit_date:%Y-%m-%d}",
+        requested_by=user,
+    )
+    report.full_clean(exclude=["file"])
+    report.save()
+    return report
+
+
+def _queue_delivery(*, user: User, visit: ReadinessVisit) -> None:
+    from readiness.tasks import send_visit_report
+
+    send_visit_report.delay_on_commit(str(visit.pk), user.pk)
+
+
+def visit_finalize(
+    *,
+    user: User,
+    visit: ReadinessVisit,
+    expected_version: int | None,
+    send_email: bool = True,
+) -> ReadinessVisit:
+    """Finalize a complete visit: it becomes read-only, its report PDF is rendered by a worker
+    and (with ``send_email``) emailed to the recipients with the PDF attached.
+
+    Refused with the list of missing items when an applicable area is unrated, there is no
+    recipient, or an action step lacks an owner or a target date.
+    """
+    access.require(user, Action.READINESS_WRITE, agency=visit.agency)
+    with transaction.atomic():
+        locked = _lock(user, visit, expected_version)
+        if locked.is_final:
+            raise ValidationError("This visit is already finalized.")
+        _validate(user=user, visit=locked, data={"visit_date": locked.visit_date})
+        missing = visit_missing_items(locked)
+        if missing:
+            raise ValidationError({"finalize": missing})
+        now = timezone.now()
+        locked.status = VisitStatus.FINAL
+        locked.finalized_by = user
+        locked.finalized_at = now
+        locked.updated_by = user
+        locked.version += 1
+        locked.email_requested_at = now if send_email else None
+        locked.email_sent_at = None
+        locked.email_sent_to = []
+        locked.report = _request_report(user=user, visit=locked)
+        locked.full_clean()
+        locked.save()
+        _queue_delivery(user=user, visit=locked)
+    return locked
+
+
+def visit_snapshot(visit: ReadinessVisit) -> dict[str, str]:
+    """The visit as readable text per field, to show what an amendment changed."""
+    checklist = visit.checklist
+    ratings = {r.area_key: r for r in visit.ratings.all()}
+    labels = dict(Rating.choices)
+    snap = {
+        "Visit date": date_format(visit.visit_date, "F j, Y"),
+        "Activities": ", ".join(
+            label
+            for flag, label in [
+                (visit.met_leadership, "leadership meeting"),
+                (visit.met_employment_staff, "employment staff"),
+                (visit.met_clients, "clients"),
+            ]
+            if flag
+        ),
+        "Other activities": visit.activity_notes,
+        "Not applicable": ", ".join(
+            p.title for p in checklist.parts if p.key in (visit.not_applicable_parts or [])
+        ),
+        "Leaders": "; ".join(str(x) for x in visit.leaders.all()),
+        "Visitors": "; ".join(str(x) for x in visit.visitors.all()),
+        "Barriers": visit.barriers,
+        "Facilitators": visit.facilitators,
+        "Action steps": "; ".join(
+            f"{s.text} ({s.owner or 'no owner'}, "
+            f"{s.target_date.isoformat() if s.target_date else 'no date'})"
+            for s in visit.action_steps.all()
+        ),
+        "Recipients": "; ".join(
+            f"{r}{' (VR copy)' if r.vr_copy else ''}" for r in visit.recipients.all()
+        ),
+    }
+    for area in checklist.areas:
+        row = ratings.get(area.key)
+        snap[f"Rating: {area.title}"] = labels.get(row.rating, "") if row else ""
+        snap[f"Notes: {area.title}"] = row.notes if row else ""
+    return snap
+
+
+def visit_amend(
+    *,
+    user: User,
+    visit: ReadinessVisit,
+    data: dict[str, Any],
+    expected_version: int | None,
+    reason: str,
+    resend: bool = False,
+) -> VisitAmendment:
+    """Correct a finalized visit. The amendment records who, when, why and what changed.
+
+    The visit must stay complete. The report PDF is rendered again so the portal shows the
+    corrected version; it is emailed again only with ``resend``.
+    """
+    access.require(user, Action.READINESS_WRITE, agency=visit.agency)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the visit is corrected."})
+    with transaction.atomic():
+        locked = _lock(user, visit, expected_version)
+        if not locked.is_final:
+            raise ValidationError("Only finalized visits are amended; edit the draft instead.")
+        before = visit_snapshot(locked)
+        locked.version += 1
+        _apply(user=user, visit=locked, data=data)
+        missing = visit_missing_items(locked)
+        if missing:
+            raise ValidationError({"finalize": missing})
+        after = visit_snapshot(locked)
+        changes = [
+            {"field": key, "before": before.get(key, ""), "after": value}
+            for key, value in after.items()
+            if before.get(key, "") != value
+        ]
+        if not changes:
+            raise ValidationError("Nothing was changed, so there is nothing to amend.")
+        amendment = VisitAmendment(
+            collaborative=locked.collaborative,
+            agency=locked.agency,
+            visit=locked,
+            amended_by=user,
+            reason=reason,
+            changes=changes,
+            report_resent=resend,
+        )
+        amendment.full_clean(exclude=["visit", "agency"])
+        amendment.save()
+        locked.report = _request_report(user=user, visit=locked)
+        if resend:
+            locked.email_requested_at = timezone.now()
+            locked.email_sent_at = None
+            locked.email_sent_to = []
+        locked.save(
+            update_fields=["report", "email_requested_at", "email_sent_at", "email_sent_to"]
+        )
+        _queue_delivery(user=user, visit=locked)
+    return amendment
+
+
+def visit_report_resend(*, user: User, visit: ReadinessVisit) -> ReadinessVisit:
+    """Render the report of a finalized visit again and email it to the recipients again."""
+    access.require(user, Action.READINESS_WRITE, agency=visit.agency)
+    with transaction.atomic():
+        locked = _locked(user, visit)
+        if not locked.is_final:
+            raise ValidationError("Only a finalized visit has a report to send.")
+        locked.report = _request_report(user=user, visit=locked)
+        locked.email_requested_at = timezone.now()
+        locked.email_sent_at = None
+        locked.email_sent_to = []
+        locked.save(
+            update_fields=["report", "email_requested_at", "email_sent_at", "email_sent_to"]
+        )
+        _queue_delivery(user=user, visit=locked)
+    return locked
+
+
+def visit_discard(*, user: User, visit: ReadinessVisit) -> None:
+    """Delete a draft visit (finalized visits are records and are never deleted)."""
+    access.require(user, Action.READINESS_WRITE, agency=visit.agency)
+    with transaction.atomic():
+        locked = _locked(user, visit)
+        if locked.is_final:
+            raise ValidationError("A finalized visit cannot be deleted.")
+        locked.delete()
+
+
+# --------------------------------------------------------------------------------------------
+# The report email
+# --------------------------------------------------------------------------------------------
+
+
+def _report_email(visit: ReadinessVisit, report: GeneratedReport) -> EmailMessage:
+    recipients = list(visit.recipients.all())
+    to = [r.email for r in recipients if not r.vr_copy]
+    cc = [r.email for r in recipients if r.vr_copy]
+    if not to:
+        to, cc = cc, []
+    sender = visit.finalized_by
+    date_text = date_format(visit.visit_date, "F j, Y")
+    context = {
+        "visit": visit,
+        "agency": visit.agency,
+        "collaborative": visit.collaborative,
+        "date_text": date_text,
+        "recipients": recipients,
+        "vr_copies": [r for r in recipients if r.vr_copy],
+        "action_steps": list(visit.action_steps.all()),
+        "sender": sender,
+        "barriers": _lines(visit.barriers),
+        "facilitators": _lines(visit.facilitators),
+    }
+    message = EmailMessage(
+        subject=f"Readiness visit report: {visit.agency.name}, {date_text}",
+        body=render_to_string("emails/readiness_visit_report.txt", context),
+        to=to,
+        cc=cc,
+        reply_to=[sender.email] if sender and sender.email else None,
+    )
+    with report.file.open("rb") as handle:
+        message.attach(report.filename, handle.read(), "application/pdf")
+    return message
+
+
+def visit_report_deliver(*, visit_id: str, user_id: int) -> str:
+    """Render a visit's report (if not yet) and email it once to the recipients.
+
+    Runs in a worker with the access of the person who finalized (or amended) the visit.
+    Idempotent: the email is sent only while requested and not yet sent, under a row lock,
+    so a task delivered twice sends one email.
+    """
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        return "refused"
+    try:
+        visit = access.access_visit(user, visit_id)
+    except (Http404, PermissionDenied):
+        return "refused"
+    if visit.report_id is None:
+        return "no report"
+    report = report_render(report_id=visit.report_id)
+    if report.status != GeneratedReport.Status.READY:
+        return report.status
+    with transaction.atomic():
+        locked = (
+            access.visits_in_scope(user)
+            .select_for_update(of=("self",))
+            .select_related("agency", "collaborative", "finalized_by")
+            .get(pk=visit.pk)
+        )
+        if locked.report_id != report.pk:
+            return "superseded"  # amended meanwhile: the newer task sends the newer report
+        if locked.email_requested_at is None or locked.email_sent_at is not None:
+            return "rendered"
+        message = _report_email(locked, report)
+        if not message.to:
+            return "no recipients"
+        message.send(fail_silently=False)
+        locked.email_sent_at = timezone.now()
+        locked.email_sent_to = [*message.to, *message.cc]
+        locked.save(update_fields=["email_sent_at", "email_sent_to"])
+    logger.info(
+        "Readiness visit report %s emailed to %d people", visit.pk, len(locked.email_sent_to)
+    )
+    return "sent"
+
+
+# --------------------------------------------------------------------------------------------
+# Readiness feeds implementation
+# --------------------------------------------------------------------------------------------
+
+
+def default_plan_area(visit: ReadinessVisit, step: VisitActionStep) -> str:
+    """The plan area a step goes to unless the user picks another: the one its checklist area
+    maps to, else Other."""
+    area = visit.checklist.area(step.area_key) if step.area_key else None
+    return area.plan_area if area else ImplementationArea.OTHER
+
+
+def visit_steps_to_plan(
+    *, user: User, visit: ReadinessVisit, selections: Iterable[tuple[VisitActionStep, str]]
+) -> list:
+    """Add a finalized visit's action steps to the agency's implementation plan, each in the
+    plan area chosen for it. Steps already in the plan are skipped, so doing it twice adds
+    nothing. Needs the right to edit the agency's plan, and the plan must exist."""
+    if not visit.is_final:
+        raise ValidationError("Finalize the visit before adding its steps to the plan.")
+    _, plan = access.access_plan(user, visit.agency_id, write=True)
+    if plan is None:
+        raise ValidationError(
+            "This agency has no implementation plan yet. Start the plan, then add the steps."
+        )
+    label = f"Readiness visit of {date_format(visit.visit_date, 'F j, Y')}"
+    steps = []
+    for step, area in selections:
+        if step.visit_id != visit.pk:
+            raise ValidationError("Choose action steps of this visit.")
+        if area not in ImplementationArea.values:
+            raise ValidationError({"area": f"Choose a plan area for “{step.text[:60]}”."})
+        steps.append(
+            {
+                "area": area,
+                "action": step.text,
+                "responsible": step.owner[:200],
+                "target_date": step.target_date,
+                "source_id": step.pk,
+                "source_label": label,
+            }
+        )
+    return agency_services.implementation_steps_add(user=user, plan=plan, steps=steps)
+
+
+def converted_step_ids(user: User, visit: ReadinessVisit) -> set:
+    """Ids of the visit's action steps already in the agency's implementation plan."""
+    from agencies.models import ImplementationStep
+
+    step_ids = [s.pk for s in visit.action_steps.all()]
+    return set(
+        ImplementationStep.objects.filter(
+            access.scope_filter(user),
+            collaborative=visit.collaborative,
+            agency=visit.agency,
+            source_id__in=step_ids,
+        ).values_list("source_id", flat=True)
+    )
+
+
+def visitor_role_label(user: User, collaborative: Collaborative) -> str:
+    """How a portal user appears as a visitor: their state-side role in the collaborative."""
+    roles = access.roles_in(user, collaborative) & {Role.STATE_ADMIN, *Role.assigned_roles()}
+    return ", ".join(sorted(Role(r).label for r in roles))

@@ -1,0 +1,538 @@
+"""Pages of readiness visits: the overview, the visit form, finalizing, the visit page."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from agencies.models import ImplementationArea
+from ipsportal import access
+from ipsportal.access import Action
+from ipsportal.models import GeneratedReport
+from readiness import services
+from readiness.forms import AFFILIATIONS, VisitPage, VisitStartForm
+from readiness.models import ReadinessVisit, VisitStatus
+from readiness.reports import activity_labels, lines, visit_parts
+
+PAGE_SIZE = 25
+
+
+def _active_collaborative(request):
+    collaborative = request.collaborative
+    if not collaborative:
+        raise Http404("You are not a member of any collaborative yet.")
+    return collaborative
+
+
+def _saved_text(visit: ReadinessVisit) -> str:
+    who = visit.updated_by.display_name if visit.updated_by else "someone"
+    return f"Saved at {services.local_time(visit.updated_at, visit.collaborative)} by {who}"
+
+
+# --------------------------------------------------------------------------------------------
+# Overview
+# --------------------------------------------------------------------------------------------
+
+
+STATUS_FILTERS = {
+    "not_visited": "Not visited yet",
+    "draft": "Latest visit is a draft",
+    "final": "Latest visit is final",
+}
+
+
+def overview_context(request) -> dict:
+    """Agencies in scope with their latest visit (as this user may see it), filters, pages."""
+    collaborative = _active_collaborative(request)
+    access.require(request.user, Action.READINESS_VIEW, collaborative=collaborative)
+    user = request.user
+    latest = (
+        access.visits_in_scope(user)
+        .filter(agency=OuterRef("pk"))
+        .order_by("-visit_date", "-created_at")
+    )
+    agencies = (
+        access.readiness_agencies(user, collaborative)
+        .select_related("region")
+        .annotate(
+            latest_id=Subquery(latest.values("pk")[:1]),
+            latest_date=Subquery(latest.values("visit_date")[:1]),
+            latest_status=Subquery(latest.values("status")[:1]),
+            latest_ready=Subquery(latest.values("ready_count")[:1]),
+            latest_applicable=Subquery(latest.values("applicable_count")[:1]),
+            latest_rated=Subquery(latest.values("rated_count")[:1]),
+            visit_count=Subquery(
+                access.visits_in_scope(user)
+                .filter(agency=OuterRef("pk"))
+                .order_by()
+                .values("agency")
+                .annotate(n=Count("pk"))
+                .values("n")[:1]
+            ),
+        )
+    )
+    all_counts = agencies.aggregate(
+        total=Count("pk"), not_visited=Count("pk", filter=Q(latest_id__isnull=True))
+    )
+    q = request.GET.get("q", "").strip()[:100]
+    region = request.GET.get("region", "")
+    status = request.GET.get("status", "")
+    regions = list(access.regions_in_scope(user, collaborative))
+    if q:
+        agencies = agencies.filter(Q(name__icontains=q) | Q(city__icontains=q))
+    if region and region in {str(r.pk) for r in regions}:
+        agencies = agencies.filter(region_id=region)
+    if status == "not_visited":
+        agencies = agencies.filter(latest_id__isnull=True)
+    elif status in (VisitStatus.DRAFT, VisitStatus.FINAL):
+        agencies = agencies.filter(latest_status=status)
+    else:
+        status = ""
+    page = Paginator(agencies.order_by("name"), PAGE_SIZE).get_page(request.GET.get("page"))
+    querystring = request.GET.copy()
+    querystring.pop("page", None)
+    return {
+        "page_obj": page,
+        "agencies": page.object_list,
+        "q": q,
+        "region": region,
+        "status": status,
+        "regions": regions,
+        "status_filters": STATUS_FILTERS,
+        "querystring": querystring.urlencode(),
+        "filtered": bool(q or region or status),
+        "counts": all_counts,
+        "can_write": access.can(user, Action.READINESS_WRITE, collaborative=collaborative),
+        "writable_ids": set(
+            access.readiness_agencies(user, collaborative, write=True).values_list("pk", flat=True)
+        ),
+    }
+
+
+@login_required
+@require_GET
+def overview(request):
+    context = overview_context(request)
+    template = "readiness/_overview_table.html" if request.htmx else "readiness/overview.html"
+    return render(request, template, context)
+
+
+# --------------------------------------------------------------------------------------------
+# Starting a visit
+# --------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def visit_start(request):
+    collaborative = _active_collaborative(request)
+    access.require(request.user, Action.READINESS_WRITE, collaborative=collaborative)
+    initial = {}
+    if request.method == "GET" and request.GET.get("agency"):
+        initial["agency"] = request.GET["agency"]
+    form = VisitStartForm(
+        request.POST or None, user=request.user, collaborative=collaborative, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            visit = services.visit_create(
+                user=request.user,
+                agency=form.cleaned_data["agency"],
+                data={"visit_date": form.cleaned_data["visit_date"]},
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, f"The visit to {visit.agency.name} was started as a draft.")
+            return redirect("readiness:visit_edit", visit_id=visit.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "readiness/visit_start.html", {"form": form}, status=status)
+
+
+# --------------------------------------------------------------------------------------------
+# The visit form
+# --------------------------------------------------------------------------------------------
+
+
+def _form_context(request, visit, page, *, conflict: str = "", amend: bool = False) -> dict:
+    checklist = visit.checklist
+    form = page.form
+    parts = []
+    for part in checklist.parts:
+        parts.append(
+            {
+                "part": part,
+                "na_field": form[f"na_{part.key}"] if part.can_be_not_applicable else None,
+                "areas": [
+                    {
+                        "area": area,
+                        "rating": form[f"rating_{area.key}"],
+                        "notes": form[f"notes_{area.key}"],
+                    }
+                    for area in part.areas
+                ],
+            }
+        )
+    return {
+        "visit": visit,
+        "agency": visit.agency,
+        "page": page,
+        "form": form,
+        "formsets": page.formsets,
+        "parts": parts,
+        "errors": page.error_summary() if form.is_bound else [],
+        "conflict": conflict,
+        "amend": amend,
+        "saved_text": _saved_text(visit),
+        "total_areas": len(checklist.areas),
+        "affiliations": AFFILIATIONS,
+    }
+
+
+def _save_from_page(request, visit, page):
+    """Save a draft from a bound page. Returns (visit, None) or (None, (status, message))."""
+    if not page.is_valid():
+        return None, (400, "")
+    try:
+        saved = services.visit_save_draft(
+            user=request.user, visit=visit, data=page.data(), expected_version=page.version
+        )
+    except services.VisitConflict as exc:
+        return None, (409, exc.message)
+    except ValidationError as exc:
+        page.apply_service_errors(exc)
+        return None, (400, "")
+    return saved, None
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def visit_edit(request, visit_id):
+    visit = access.access_visit(request.user, visit_id, write=True)
+    if visit.is_final:
+        messages.info(request, "This visit is finalized. To correct it, amend it.")
+        return redirect(visit)
+    if request.method == "GET":
+        page = VisitPage(visit=visit, user=request.user)
+        return render(request, "readiness/visit_form.html", _form_context(request, visit, page))
+    page = VisitPage(visit=visit, user=request.user, data=request.POST)
+    saved, problem = _save_from_page(request, visit, page)
+    if saved is not None:
+        messages.success(request, f"The draft was saved ({_saved_text(saved).lower()}).")
+        return redirect("readiness:visit_edit", visit_id=saved.pk)
+    status, conflict = problem
+    context = _form_context(request, visit, page, conflict=conflict)
+    return render(request, "readiness/visit_form.html", context, status=status)
+
+
+@never_cache
+@login_required
+@require_POST
+def visit_autosave(request, visit_id):
+    """The autosave of the visit page: the whole form, answered in JSON."""
+    visit = access.access_visit(request.user, visit_id, write=True)
+    if visit.is_final:
+        return JsonResponse(
+            {"status": "final", "message": "This visit was finalized; it is read-only now."},
+            status=409,
+        )
+    page = VisitPage(visit=visit, user=request.user, data=request.POST)
+    saved, problem = _save_from_page(request, visit, page)
+    if saved is not None:
+        return JsonResponse(
+            {
+                "status": "saved",
+                "version": saved.version,
+                "saved_at": services.local_time(saved.updated_at, saved.collaborative),
+                "message": _saved_text(saved),
+                "rated": saved.rated_count,
+                "applicable": saved.applicable_count,
+                "step_ids": [str(s.pk) for s in saved.action_steps.all()],
+            }
+        )
+    status, conflict = problem
+    if status == 409:
+        return JsonResponse({"status": "conflict", "message": conflict}, status=409)
+    return JsonResponse(
+        {
+            "status": "invalid",
+            "message": "Not saved yet: please fix the fields listed.",
+            "errors": [
+                f"{e['label']}: {e['message']}" if e["label"] else str(e["message"])
+                for e in page.error_summary()
+            ],
+        },
+        status=400,
+    )
+
+
+@login_required
+@require_POST
+def visit_review(request, visit_id):
+    """Save the draft, then go to the finalize page (the form's second button)."""
+    visit = access.access_visit(request.user, visit_id, write=True)
+    if visit.is_final:
+        return redirect(visit)
+    page = VisitPage(visit=visit, user=request.user, data=request.POST)
+    saved, problem = _save_from_page(request, visit, page)
+    if saved is not None:
+        return redirect("readiness:visit_finalize", visit_id=saved.pk)
+    status, conflict = problem
+    context = _form_context(request, visit, page, conflict=conflict)
+    return render(request, "readiness/visit_form.html", context, status=status)
+
+
+@login_required
+@require_POST
+def visit_discard(request, visit_id):
+    visit = access.access_visit(request.user, visit_id, write=True)
+    try:
+        services.visit_discard(user=request.user, visit=visit)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(visit)
+    messages.success(request, f"The draft visit to {visit.agency.name} was deleted.")
+    return redirect("readiness:overview")
+
+
+# --------------------------------------------------------------------------------------------
+# Finalize, amend, resend
+# --------------------------------------------------------------------------------------------
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def visit_finalize(request, visit_id):
+    visit = access.access_visit(request.user, visit_id, write=True)
+    if visit.is_final:
+        messages.info(request, "This visit is already finalized.")
+        return redirect(visit)
+    problems: list[str] = []
+    conflict = ""
+    status = 200
+    if request.method == "POST":
+        try:
+            services.visit_finalize(
+                user=request.user, visit=visit, expected_version=request.POST.get("version")
+            )
+        except services.VisitConflict as exc:
+            conflict, status = exc.message, 409
+            visit = exc.current
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                problems = exc.message_dict.get("finalize", exc.messages)
+            else:
+                problems = exc.messages
+            status = 400
+        else:
+            count = visit.recipients.count()
+            messages.success(
+                request,
+                f"The visit was finalized. The report is being prepared and will be emailed "
+                f"to {count} recipient{'s' if count != 1 else ''}.",
+            )
+            return redirect("readiness:visit_detail", visit_id=visit.pk)
+    else:
+        problems = services.visit_missing_items(visit)
+    context = {
+        "visit": visit,
+        "agency": visit.agency,
+        "parts": visit_parts(visit),
+        "problems": problems,
+        "conflict": conflict,
+        "recipients": list(visit.recipients.all()),
+        "action_steps": list(visit.action_steps.all()),
+    }
+    return render(request, "readiness/visit_finalize.html", context, status=status)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def visit_amend(request, visit_id):
+    visit = access.access_visit(request.user, visit_id, write=True)
+    if not visit.is_final:
+        return redirect("readiness:visit_edit", visit_id=visit.pk)
+    if request.method == "GET":
+        page = VisitPage(visit=visit, user=request.user, amend=True)
+        context = _form_context(request, visit, page, amend=True)
+        return render(request, "readiness/visit_form.html", context)
+    page = VisitPage(visit=visit, user=request.user, data=request.POST, amend=True)
+    status, conflict = 400, ""
+    if page.is_valid():
+        try:
+            services.visit_amend(
+                user=request.user,
+                visit=visit,
+                data=page.data(),
+                expected_version=page.version,
+                reason=page.form.cleaned_data["reason"],
+                resend=page.form.cleaned_data["resend"],
+            )
+        except services.VisitConflict as exc:
+            status, conflict = 409, exc.message
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict") and "finalize" in exc.error_dict:
+                for message in exc.message_dict["finalize"]:
+                    page.form.add_error(None, message)
+            else:
+                page.apply_service_errors(exc)
+        else:
+            messages.success(request, "The correction was recorded in the visit's history.")
+            return redirect(visit)
+    context = _form_context(request, visit, page, conflict=conflict, amend=True)
+    return render(request, "readiness/visit_form.html", context, status=status)
+
+
+@login_required
+@require_POST
+def visit_resend(request, visit_id):
+    visit = access.access_visit(request.user, visit_id, write=True)
+    try:
+        services.visit_report_resend(user=request.user, visit=visit)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "The report is being prepared again and will be emailed.")
+    return redirect(visit)
+
+
+# --------------------------------------------------------------------------------------------
+# The visit page, its report, and its steps into the implementation plan
+# --------------------------------------------------------------------------------------------
+
+
+def _report_context(request, visit) -> dict:
+    report = visit.report
+    # Poll while the worker has something to do, but not forever if the mail server is down.
+    emailing = bool(
+        visit.email_requested_at
+        and not visit.email_sent_at
+        and timezone.now() - visit.email_requested_at < datetime.timedelta(hours=1)
+    )
+    pending = bool(report and report.status == GeneratedReport.Status.PENDING) or (
+        emailing and report is not None and report.status != GeneratedReport.Status.FAILED
+    )
+    return {
+        "visit": visit,
+        "report": report,
+        "pending": pending,
+        "email_sent_at": services.local_time(visit.email_sent_at, visit.collaborative),
+        "email_count": len(visit.email_sent_to or []),
+        "can_export": access.can(request.user, Action.EXPORT, agency=visit.agency),
+        "can_write": access.can(request.user, Action.READINESS_WRITE, agency=visit.agency),
+    }
+
+
+@login_required
+@require_GET
+def visit_detail(request, visit_id):
+    visit = access.access_visit(request.user, visit_id)
+    user = request.user
+    can_write = access.can(user, Action.READINESS_WRITE, agency=visit.agency)
+    can_plan = access.can(user, Action.EDIT_AGENCY, agency=visit.agency)
+    plan = None
+    if visit.is_final and can_plan:
+        _, plan = access.access_plan(user, visit.agency_id)
+    steps = list(visit.action_steps.all())
+    converted = services.converted_step_ids(user, visit) if steps else set()
+    for step in steps:
+        area = visit.checklist.area(step.area_key) if step.area_key else None
+        step.area_title = area.title if area else ""
+        step.default_plan_area = services.default_plan_area(visit, step)
+        step.in_plan = step.pk in converted
+    context = {
+        "visit": visit,
+        "agency": visit.agency,
+        "parts": visit_parts(visit),
+        "activities": activity_labels(visit),
+        "leaders": list(visit.leaders.all()),
+        "visitors": list(visit.visitors.all()),
+        "barriers": lines(visit.barriers),
+        "facilitators": lines(visit.facilitators),
+        "action_steps": steps,
+        "recipients": list(visit.recipients.all()),
+        "amendments": list(visit.amendments.select_related("amended_by")),
+        "can_write": can_write,
+        "can_plan": can_plan,
+        "plan": plan,
+        "plan_areas": ImplementationArea.choices,
+        "open_steps": [s for s in steps if not s.in_plan],
+        "saved_text": _saved_text(visit),
+        "finalized_text": services.local_time(visit.finalized_at, visit.collaborative),
+        **{f"r_{k}": v for k, v in _report_context(request, visit).items()},
+    }
+    return render(request, "readiness/visit_detail.html", context)
+
+
+@never_cache
+@login_required
+@require_GET
+def visit_report_status(request, visit_id):
+    """The report and email status of a visit (polled by the visit page while pending)."""
+    visit = access.access_visit(request.user, visit_id)
+    context = {f"r_{k}": v for k, v in _report_context(request, visit).items()}
+    return render(request, "readiness/_report_panel.html", context)
+
+
+@login_required
+@require_GET
+def visit_report_download(request, visit_id):
+    """The visit report PDF, for everyone who may read the visit and export (agency
+    supervisors and leaders included: the report belongs to the visit, not its requester)."""
+    visit = access.access_visit(request.user, visit_id)
+    access.require(request.user, Action.EXPORT, agency=visit.agency)
+    report = visit.report
+    if report is None or report.status != GeneratedReport.Status.READY or not report.file:
+        raise Http404("The report is not ready.")
+    return FileResponse(
+        report.file.open("rb"),
+        as_attachment=True,
+        filename=report.filename,
+        content_type="application/pdf",
+    )
+
+
+@login_required
+@require_POST
+def visit_to_plan(request, visit_id):
+    visit = access.access_visit(request.user, visit_id)
+    chosen = set(request.POST.getlist("step"))
+    steps = {str(s.pk): s for s in visit.action_steps.all()}
+    selections = [
+        (step, request.POST.get(f"area_{key}") or services.default_plan_area(visit, step))
+        for key, step in steps.items()
+        if key in chosen
+    ]
+    if not selections:
+        messages.error(request, "Choose at least one action step to add to the plan.")
+        return redirect(visit)
+    try:
+        created = services.visit_steps_to_plan(
+            user=request.user, visit=visit, selections=selections
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(visit)
+    n = len(created)
+    if n:
+        messages.success(
+            request,
+            f"{n} step{'s were' if n != 1 else ' was'} added to the implementation plan.",
+        )
+    else:
+        messages.info(request, "These steps are already in the implementation plan.")
+    return redirect(visit)

@@ -1,0 +1,31 @@
+import io
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from ipsportal.models import User
+from readiness.models import ReadinessVisit, VisitStatus
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_loads_a_final_and_a_draft_demo_visit_once(client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("load_demo", stdout=io.StringIO())
+    call_command("load_demo", stdout=io.StringIO())  # idempotent
+    visits = {v.agency.name: v for v in ReadinessVisit.objects.select_related("agency", "report")}
+    assert set(visits) == {"Riverbend Behavioral Health", "Arch City Wellness"}
+    final = visits["Riverbend Behavioral Health"]
+    assert final.status == VisitStatus.FINAL and final.rated_count == final.applicable_count
+    assert final.report.status == "ready"
+    assert final.email_requested_at is None  # demo data emails nobody
+    assert visits["Arch City Wellness"].status == VisitStatus.DRAFT
+
+    client.force_login(User.objects.get(email="mo.supervisor@example.org"))
+    assert client.get(final.get_absolute_url()).status_code == 200
+    download = client.get(reverse("readiness:visit_report_download", args=[final.pk]))
+    assert download.status_code == 200
+    draft = visits["Arch City Wellness"]
+    client.force_login(User.objects.get(email="mo.trainer@example.org"))
+    assert client.get(reverse("readiness:visit_edit", args=[draft.pk])).status_code == 200

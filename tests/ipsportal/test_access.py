@@ -1,0 +1,463 @@
+"""The permission matrix and the access helpers of ``ipsportal.access``.
+
+The expected matrix below is written from DESIGN.md's table, not copied from the code, and
+the code's :data:`~ipsportal.access.PERMISSIONS` must equal it exactly. Then each role's
+behaviour is checked with a real user: inside the scope (``tenant.agency``), outside it
+(``tenant.other_agency`` for assigned and agency roles) and in another collaborative.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from agencies.models import Membership, MembershipAgency, Role
+from ipsportal import access
+from ipsportal.access import COLLABORATIVE_ACTIONS, PERMISSIONS, Action, Grant
+from ipsportal.models import User
+from tests.factories import grant, make_agency, make_user
+
+R, A, G = Role, Action, Grant
+ROLES = (
+    R.STATE_ADMIN,
+    R.STATE_TRAINER,
+    R.FIDELITY_REVIEWER,
+    R.VR_LIAISON,
+    R.IPS_SUPERVISOR,
+    R.AGENCY_LEADER,
+    R.EMPLOYMENT_SPECIALIST,
+)
+Y = G.ALWAYS
+FINAL = G.FINAL_ONLY
+APPROVED = G.APPROVED_ONLY
+IF_REVIEWER = G.IF_ASSIGNED_REVIEWER
+OWN = G.OWN_RECORDS
+STAFF = G.AGENCY_STAFF_ONLY
+NO = None
+
+# fmt: off
+#: DESIGN.md's matrix. Where the table is silent, the cell follows DOMAIN.md and says so.
+EXPECTED: dict[Action, tuple] = {
+    #                    admin  trainer      reviewer     VR        superv. leader  ES
+    # "view agency, plans, outcomes, final reviews"; ES: own agency (the scope sees to it)
+    A.VIEW_AGENCY:       (Y,    Y,           Y,           APPROVED, Y,      Y,      Y),
+    # "edit agency profile, roster, plan, steering committee"
+    A.EDIT_AGENCY:       (Y,    Y,           NO,          NO,       Y,      NO,     NO),
+    # Not in the table: creating agencies and keeping the regions list is state-side work
+    # (DOMAIN.md: admins run the collaborative, trainers do the agencies' set-up with them).
+    A.CREATE_AGENCY:     (Y,    Y,           NO,          NO,       NO,     NO,     NO),
+    A.MANAGE_REGIONS:    (Y,    Y,           NO,          NO,       NO,     NO,     NO),
+    # "readiness visits: write" row; supervisors and leaders "read final"; reading is not in
+    # the table for reviewers (state staff preparing reviews: all) and VR liaisons (VR gets a
+    # copy of the final report: final only); ES: nothing.
+    A.READINESS_VIEW:    (Y,    Y,           Y,           FINAL,    FINAL,  FINAL,  NO),
+    A.READINESS_WRITE:   (Y,    Y,           NO,          NO,       NO,     NO,     NO),
+    # final reviews are in the "view" row for everyone; VR and supervisors "read final"
+    A.FIDELITY_VIEW:     (Y,    Y,           Y,           FINAL,    FINAL,  FINAL,  FINAL),
+    # "fidelity review: score, reconcile, finalize"
+    A.FIDELITY_SCORE:    (Y,    IF_REVIEWER, IF_REVIEWER, NO,       NO,     NO,     NO),
+    A.ACTION_PLAN_WRITE: (Y,    Y,           NO,          NO,       Y,      Y,      NO),
+    A.OUTCOMES_ENTER:    (NO,   NO,          NO,          NO,       Y,      NO,     NO),
+    A.OUTCOMES_APPROVE:  (Y,    Y,           NO,          NO,       NO,     NO,     NO),
+    A.BILLING_WRITE:     (NO,   NO,          NO,          NO,       Y,      NO,     OWN),
+    A.EXPORT:            (Y,    Y,           Y,           Y,        Y,      Y,      NO),
+    A.MANAGE_USERS:      (Y,    NO,          NO,          NO,       STAFF,  NO,     NO),
+}
+# fmt: on
+
+
+def expected(action: Action, role: Role) -> set[Grant]:
+    cell = EXPECTED[action][ROLES.index(role)]
+    return set() if cell is None else {cell}
+
+
+def fresh(user: User) -> User:
+    """The user as a new request would load it (no cached memberships)."""
+    return User.objects.get(pk=user.pk)
+
+
+def ids(qs) -> set:
+    return set(qs.values_list("pk", flat=True))
+
+
+# -- the matrix -------------------------------------------------------------------------------
+
+
+def test_it_writes_a_cell_for_every_action_and_role():
+    assert set(EXPECTED) == set(Action)
+    assert set(ROLES) == set(Role)
+    assert all(len(row) == len(ROLES) for row in EXPECTED.values())
+
+
+def test_it_holds_the_permission_matrix_of_the_design():
+    wanted = {
+        action: {role: cell for role, cell in zip(ROLES, row, strict=True) if cell is not None}
+        for action, row in EXPECTED.items()
+    }
+    assert wanted == PERMISSIONS
+
+
+def test_it_treats_only_agency_creation_and_regions_as_collaborative_wide():
+    assert {A.CREATE_AGENCY, A.MANAGE_REGIONS} == COLLABORATIVE_ACTIONS
+
+
+# -- every (role, action) with a real user ---------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ROLES, ids=lambda r: r.value)
+def test_it_answers_every_action_as_the_matrix_says(role, tenant, other_tenant):
+    user = fresh(tenant.user(role))
+    wrong = []
+    for action in Action:
+        want = expected(action, role)
+        if action in COLLABORATIVE_ACTIONS:
+            got = access.grants(user, action, collaborative=tenant.collaborative)
+            if got != want:
+                wrong.append(f"{action} in the collaborative: {got} != {want}")
+            try:
+                found = access.access_collaborative(user, tenant.collaborative.pk, action=action)
+            except PermissionDenied:
+                found = None
+            if (found == tenant.collaborative) != bool(want):
+                wrong.append(f"access_collaborative({action}) gave {found}")
+            continue
+        got = access.grants(user, action, agency=tenant.agency)
+        if got != want:
+            wrong.append(f"{action} on its agency: {got} != {want}")
+        if access.can(user, action, agency=tenant.agency) != bool(want):
+            wrong.append(f"can({action}) is not {bool(want)}")
+        try:
+            required = access.require(user, action, agency=tenant.agency)
+        except PermissionDenied:
+            required = set()
+        if required != want:
+            wrong.append(f"require({action}) gave {required}")
+        # The collaborative-level answer (used by pages of the whole collaborative) agrees.
+        at_collab = access.grants(user, action, collaborative=tenant.collaborative)
+        if at_collab != want:
+            wrong.append(f"{action} in the collaborative: {at_collab} != {want}")
+    assert not wrong, f"{role}:\n" + "\n".join(wrong)
+
+
+@pytest.mark.parametrize("role", ROLES, ids=lambda r: r.value)
+def test_it_opens_the_agency_to_read_for_all_and_to_edit_for_editors(role, tenant):
+    user = fresh(tenant.user(role))
+    assert access.access_agency(user, tenant.agency.pk) == tenant.agency
+    if expected(A.EDIT_AGENCY, role):
+        assert access.access_agency(user, str(tenant.agency.pk), write=True) == tenant.agency
+    else:
+        with pytest.raises(PermissionDenied):
+            access.access_agency(user, tenant.agency.pk, write=True)
+
+
+@pytest.mark.parametrize("role", ROLES, ids=lambda r: r.value)
+def test_it_grants_nothing_outside_the_scope(role, tenant, other_tenant):
+    user = fresh(tenant.user(role))
+    # Another agency of the same collaborative: in scope for state admins only.
+    if role == R.STATE_ADMIN:
+        assert access.access_agency(user, tenant.other_agency.pk) == tenant.other_agency
+        for action in set(Action) - COLLABORATIVE_ACTIONS:
+            assert access.grants(user, action, agency=tenant.other_agency) == expected(action, role)
+    else:
+        with pytest.raises(Http404):
+            access.access_agency(user, tenant.other_agency.pk)
+        with pytest.raises(Http404):
+            access.access_agency(user, tenant.other_agency.pk, write=True)
+        for action in set(Action) - COLLABORATIVE_ACTIONS:
+            assert not access.can(user, action, agency=tenant.other_agency), action
+    # Another collaborative: nothing, for everyone.
+    for agency in (other_tenant.agency, other_tenant.other_agency):
+        with pytest.raises(Http404):
+            access.access_agency(user, agency.pk)
+        for action in set(Action) - COLLABORATIVE_ACTIONS:
+            assert access.grants(user, action, agency=agency) == set(), action
+            with pytest.raises(PermissionDenied):
+                access.require(user, action, agency=agency)
+    for action in Action:
+        assert access.grants(user, action, collaborative=other_tenant.collaborative) == set()
+    with pytest.raises(Http404):
+        access.access_collaborative(user, other_tenant.collaborative.pk)
+    with pytest.raises(Http404):
+        access.access_collaborative(user, other_tenant.collaborative.pk, action=A.CREATE_AGENCY)
+    with pytest.raises(Http404):
+        access.access_region(user, other_tenant.region.pk)
+
+
+def test_it_answers_404_to_ids_that_are_not_uuids(tenant):
+    user = tenant.user(R.STATE_ADMIN)
+    for bad in ("7", "not-a-uuid", None, "", 12):
+        with pytest.raises(Http404):
+            access.access_agency(user, bad)
+        with pytest.raises(Http404):
+            access.access_collaborative(user, bad)
+
+
+def test_it_needs_an_agency_or_a_collaborative_to_answer(tenant):
+    with pytest.raises(ValueError):
+        access.grants(tenant.user(R.STATE_ADMIN), A.VIEW_AGENCY)
+
+
+# -- scope --------------------------------------------------------------------------------------
+
+
+def test_it_scopes_agencies_by_role(tenant, other_tenant):
+    both = {tenant.agency.pk, tenant.other_agency.pk}
+    for role in ROLES:
+        user = tenant.user(role)
+        want = both if role == R.STATE_ADMIN else {tenant.agency.pk}
+        assert ids(access.agencies_in_scope(user)) == want, role
+        assert ids(access.agencies_in_scope(user, tenant.collaborative)) == want, role
+        assert ids(access.agencies_in_scope(user, other_tenant.collaborative)) == set(), role
+    for role, user in tenant.other_agency_users.items():
+        assert ids(access.agencies_in_scope(user)) == {tenant.other_agency.pk}, role
+    for user in other_tenant.users.values():
+        assert not ids(access.agencies_in_scope(user)) & both
+
+
+def test_it_scopes_nothing_for_an_anonymous_visitor(tenant):
+    anonymous = AnonymousUser()
+    assert not access.agencies_in_scope(anonymous).exists()
+    assert not access.collaboratives_of(anonymous).exists()
+    assert access.memberships_of(anonymous) == []
+    assert access.grants(anonymous, A.VIEW_AGENCY, agency=tenant.agency) == set()
+    with pytest.raises(Http404):
+        access.access_agency(anonymous, tenant.agency.pk)
+
+
+def test_it_counts_no_inactive_membership(tenant):
+    for role in ROLES:
+        Membership.objects.filter(user=tenant.user(role)).update(is_active=False)
+        user = fresh(tenant.user(role))
+        assert not access.agencies_in_scope(user).exists(), role
+        assert not access.collaboratives_of(user).exists(), role
+        assert access.roles_for(user, tenant.agency) == set(), role
+        for action in Action:
+            assert not access.can(user, action, collaborative=tenant.collaborative), role
+        with pytest.raises(Http404):
+            access.access_agency(user, tenant.agency.pk)
+
+
+def test_it_counts_no_membership_of_an_inactive_user(tenant):
+    user = tenant.user(R.STATE_ADMIN)
+    User.objects.filter(pk=user.pk).update(is_active=False)
+    user = fresh(user)
+    assert not access.agencies_in_scope(user).exists()
+    assert access.memberships_of(user) == []
+    assert not access.collaboratives_of(user).exists()
+    assert not access.regions_in_scope(user).exists()
+    with pytest.raises(Http404):
+        access.access_agency(user, tenant.agency.pk)
+    with pytest.raises(Http404):
+        access.access_collaborative(user, tenant.collaborative.pk)
+    with pytest.raises(Http404):
+        access.access_region(user, tenant.region.pk)
+
+
+def _link_across(membership: Membership, agency, *, row_collaborative) -> None:
+    # Bypasses the services, which refuse it: the access rules must hold even so.
+    MembershipAgency.objects.create(
+        collaborative=row_collaborative, membership=membership, agency=agency
+    )
+
+
+@pytest.mark.parametrize("row_side", ["membership", "agency"])
+@pytest.mark.parametrize("role", [R.STATE_TRAINER, R.VR_LIAISON, R.IPS_SUPERVISOR])
+def test_it_grants_nothing_through_a_link_across_collaboratives(
+    role, row_side, tenant, other_tenant
+):
+    user = tenant.user(role)
+    membership = Membership.objects.get(user=user, collaborative=tenant.collaborative)
+    target = other_tenant.agency
+    row_collaborative = tenant.collaborative if row_side == "membership" else target.collaborative
+    _link_across(membership, target, row_collaborative=row_collaborative)
+    user = fresh(user)
+    assert ids(access.agencies_in_scope(user)) == {tenant.agency.pk}
+    assert access.roles_for(user, target) == set()
+    assert all(target.pk not in m.agency_ids for m in access.memberships_of(user))
+    for action in set(Action) - COLLABORATIVE_ACTIONS:
+        assert access.grants(user, action, agency=target) == set()
+    with pytest.raises(Http404):
+        access.access_agency(user, target.pk)
+
+
+def test_it_unites_the_rights_of_several_roles(tenant):
+    user = tenant.user(R.VR_LIAISON)
+    grant(user, tenant.collaborative, R.IPS_SUPERVISOR, [tenant.agency])
+    user = fresh(user)
+    assert access.grants(user, A.VIEW_AGENCY, agency=tenant.agency) == {APPROVED, Y}
+    assert access.can(user, A.OUTCOMES_ENTER, agency=tenant.agency)
+    assert access.roles_in(user, tenant.collaborative) == {R.VR_LIAISON, R.IPS_SUPERVISOR}
+
+
+# -- regions --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ROLES, ids=lambda r: r.value)
+def test_it_lets_only_region_managers_change_a_region(role, tenant):
+    user = fresh(tenant.user(role))
+    assert access.access_region(user, tenant.region.pk) == tenant.region
+    assert ids(access.regions_in_scope(user)) == {tenant.region.pk}
+    if expected(A.MANAGE_REGIONS, role):
+        assert access.access_region(user, tenant.region.pk, write=True) == tenant.region
+    else:
+        with pytest.raises(PermissionDenied):
+            access.access_region(user, tenant.region.pk, write=True)
+
+
+# -- people: memberships and invitations -------------------------------------------------------
+
+
+def _memberships(tenant, *roles) -> set:
+    return {
+        Membership.objects.get(user=tenant.user(r), collaborative=tenant.collaborative).pk
+        for r in roles
+    }
+
+
+def test_it_shows_admins_every_membership_and_supervisors_their_agency_staff(tenant, other_tenant):
+    collab = tenant.collaborative
+    everyone = ids(Membership.objects.filter(collaborative=collab))
+    assert len(everyone) == 10
+    assert ids(access.memberships_in_scope(tenant.user(R.STATE_ADMIN), collab)) == everyone
+    staff = _memberships(tenant, R.IPS_SUPERVISOR, R.AGENCY_LEADER, R.EMPLOYMENT_SPECIALIST)
+    assert ids(access.memberships_in_scope(tenant.user(R.IPS_SUPERVISOR), collab)) == staff
+    other_supervisor = tenant.other_agency_users[R.IPS_SUPERVISOR]
+    other_staff = ids(
+        Membership.objects.filter(user__in=tenant.other_agency_users.values(), collaborative=collab)
+    )
+    assert ids(access.memberships_in_scope(other_supervisor, collab)) == other_staff
+    for role in (
+        R.STATE_TRAINER,
+        R.FIDELITY_REVIEWER,
+        R.VR_LIAISON,
+        R.AGENCY_LEADER,
+        R.EMPLOYMENT_SPECIALIST,
+    ):
+        assert not access.memberships_in_scope(tenant.user(role), collab).exists(), role
+    for user in other_tenant.users.values():
+        assert not access.memberships_in_scope(user, collab).exists()
+
+
+def test_it_lets_admins_invite_anyone_and_supervisors_agency_staff_only(tenant, other_tenant):
+    collab = tenant.collaborative
+    assert access.invitable_roles(tenant.user(R.STATE_ADMIN), collab) == list(Role)
+    assert set(access.invitable_roles(tenant.user(R.IPS_SUPERVISOR), collab)) == set(
+        Role.agency_roles()
+    )
+    for role in set(ROLES) - {R.STATE_ADMIN, R.IPS_SUPERVISOR}:
+        assert access.invitable_roles(tenant.user(role), collab) == [], role
+    assert access.invitable_roles(other_tenant.user(R.STATE_ADMIN), collab) == []
+
+
+def _invite(tenant, role, agencies, by=R.STATE_ADMIN):
+    from agencies import services
+
+    invitation, _ = services.invitation_create(
+        invited_by=tenant.user(by),
+        collaborative=tenant.collaborative,
+        email=f"{role}.{len(agencies)}.{tenant.collaborative.slug}@example.org",
+        role=role,
+        agencies=agencies,
+    )
+    return invitation
+
+
+def test_it_shows_admins_every_invitation_and_supervisors_those_of_their_agency(
+    tenant, other_tenant
+):
+    mine = _invite(tenant, R.EMPLOYMENT_SPECIALIST, [tenant.agency], by=R.IPS_SUPERVISOR)
+    theirs = _invite(tenant, R.AGENCY_LEADER, [tenant.other_agency])
+    state = _invite(tenant, R.STATE_TRAINER, [tenant.agency])
+    elsewhere = _invite(other_tenant, R.EMPLOYMENT_SPECIALIST, [other_tenant.agency])
+    admin = tenant.user(R.STATE_ADMIN)
+    assert ids(access.invitations_in_scope(admin)) == {mine.pk, theirs.pk, state.pk}
+    assert ids(access.invitations_in_scope(admin, tenant.collaborative)) == {
+        mine.pk,
+        theirs.pk,
+        state.pk,
+    }
+    supervisor = tenant.user(R.IPS_SUPERVISOR)
+    assert ids(access.invitations_in_scope(supervisor)) == {mine.pk}
+    assert access.access_invitation(supervisor, mine.pk) == mine
+    for invitation in (theirs, state, elsewhere):
+        with pytest.raises(Http404):
+            access.access_invitation(supervisor, invitation.pk)
+    for role in set(ROLES) - {R.STATE_ADMIN, R.IPS_SUPERVISOR}:
+        assert not access.invitations_in_scope(tenant.user(role)).exists(), role
+    for user in other_tenant.users.values():
+        assert not ids(access.invitations_in_scope(user)) & {mine.pk, theirs.pk, state.pk}
+        with pytest.raises(Http404):
+            access.access_invitation(user, mine.pk)
+
+
+@pytest.mark.parametrize("row_side", ["membership", "agency"])
+def test_it_lets_no_link_across_collaboratives_widen_a_supervisors_people(
+    row_side, tenant, other_tenant
+):
+    # A supervisor of agency one who also reaches agency two as a trainer, and who is a
+    # supervisor in another collaborative whose membership got linked to agency two by a
+    # bad row: only agency one's staff and invitations are theirs to manage.
+    supervisor = tenant.user(R.IPS_SUPERVISOR)
+    grant(supervisor, tenant.collaborative, R.STATE_TRAINER, [tenant.other_agency])
+    elsewhere = grant(supervisor, other_tenant.collaborative, R.IPS_SUPERVISOR)
+    row_collaborative = (
+        other_tenant.collaborative if row_side == "membership" else tenant.collaborative
+    )
+    _link_across(elsewhere, tenant.other_agency, row_collaborative=row_collaborative)
+    agency_two_staff = ids(Membership.objects.filter(user__in=tenant.other_agency_users.values()))
+    invitation = _invite(tenant, R.EMPLOYMENT_SPECIALIST, [tenant.other_agency])
+    supervisor = fresh(supervisor)
+    managed = ids(access.memberships_in_scope(supervisor, tenant.collaborative))
+    assert not managed & agency_two_staff
+    assert invitation.pk not in ids(access.invitations_in_scope(supervisor))
+    with pytest.raises(Http404):
+        access.access_invitation(supervisor, invitation.pk)
+
+
+# -- reports and plans ----------------------------------------------------------------------------
+
+
+def test_it_shows_a_report_to_its_requester_only_while_the_agency_is_in_scope(tenant):
+    from tests.route_fixtures import build
+
+    build(tenant)
+    admin = tenant.user(R.STATE_ADMIN)
+    assert access.access_report(admin, tenant.report.pk) == tenant.report
+    for role in set(ROLES) - {R.STATE_ADMIN}:
+        with pytest.raises(Http404):
+            access.access_report(tenant.user(role), tenant.report.pk)
+    Membership.objects.filter(user=admin).update(is_active=False)
+    with pytest.raises(Http404):
+        access.access_report(fresh(admin), tenant.report.pk)
+
+
+@pytest.mark.parametrize("role", ROLES, ids=lambda r: r.value)
+def test_it_opens_plan_steps_in_scope_and_edits_them_with_the_right(role, tenant, other_tenant):
+    from tests.route_fixtures import build
+
+    build(tenant)
+    user = fresh(tenant.user(role))
+    assert access.access_plan(user, tenant.agency.pk) == (tenant.agency, tenant.plan)
+    assert access.access_plan_step(user, tenant.plan_step.pk) == tenant.plan_step
+    if expected(A.EDIT_AGENCY, role):
+        assert access.access_plan_step(user, tenant.plan_step.pk, write=True) == tenant.plan_step
+    else:
+        with pytest.raises(PermissionDenied):
+            access.access_plan_step(user, tenant.plan_step.pk, write=True)
+    outsider = fresh(other_tenant.user(role))
+    with pytest.raises(Http404):
+        access.access_plan_step(outsider, tenant.plan_step.pk)
+    with pytest.raises(Http404):
+        access.access_plan(outsider, tenant.agency.pk)
+
+
+def test_it_keeps_a_new_agency_out_of_the_scope_of_assigned_roles_until_assigned(tenant):
+    new = make_agency(tenant.collaborative)
+    assert new.pk in ids(access.agencies_in_scope(tenant.user(R.STATE_ADMIN)))
+    for role in set(ROLES) - {R.STATE_ADMIN}:
+        assert new.pk not in ids(access.agencies_in_scope(tenant.user(role))), role
+    trainer = make_user()
+    grant(trainer, tenant.collaborative, R.STATE_TRAINER, [new])
+    assert ids(access.agencies_in_scope(trainer)) == {new.pk}

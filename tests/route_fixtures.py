@@ -1,0 +1,626 @@
+"""The route-fixture registry of the route-inventory isolation test.
+
+``tests/test_route_inventory.py`` walks every URL pattern of the project and calls each one,
+with GET, POST, PUT, PATCH and DELETE, as people who must not reach the victim's data: every
+role of another collaborative, anonymous visitors, and (for routes about one agency) the staff
+of another agency of the victim's own collaborative. To do that it needs, for each pattern,
+the URL arguments that point at the victim's objects and what answer is acceptable. That is
+what this registry holds. **A pattern without a fixture fails the test**, so no new route
+escapes it.
+
+The contract, for the module of each app
+----------------------------------------
+An app may have ``tests/<app>/route_fixtures.py`` (this file holds the fixtures of the core:
+``ipsportal``, ``agencies``, allauth, the admin site, the API root and its docs). The test
+finds these modules by globbing ``tests/*/route_fixtures.py``. Each module exposes:
+
+``ROUTES: dict[str, RouteFixture]``
+    Keyed by the pattern's full name as used in ``reverse()``: ``"agencies:detail"``,
+    ``"account_login"``, ``"agency-detail"`` for a DRF router route (its ``.json`` format
+    variant shares the name and the fixture; the test adds ``format``). A pattern without a
+    name is keyed by its full route string, e.g. ``"api/v1/^things/$"``. A key that matches no
+    pattern also fails the test (a stale fixture hides nothing, but it misleads).
+
+``def build(tenant) -> None`` (optional)
+    Creates the app's victim objects in ``tenant`` (a ``tests.factories.Tenant``: the victim
+    collaborative with ``agency``, ``other_agency``, ``region`` and a user per role) and stashes
+    them on it, e.g. ``tenant.visit = ...``, so the ``kwargs`` callables can point at them.
+    Create every object of the app's features, drafts and final ones, so a leak of any has
+    something to show. ``build`` functions run after the core's, in the order of the app
+    directories' names. Use the app's services where they exist (they are what real rows go
+    through) or the ORM.
+
+    Call :func:`add_marker` for text that identifies the victim and that the test cannot guess
+    (a client code, a note): the test already treats as markers the names, slugs and emails
+    of every victim row, the users of the victim collaborative, and the UUIDs of every victim
+    row (rows whose ``collaborative`` is the victim's).
+
+``NAMESPACES: dict[str, RouteFixture]`` (optional)
+    A fixture for every pattern of a URL namespace that has no fixture of its own. Only the
+    admin site uses it (below): everything there answers the same way to people who are not
+    staff, and a newly registered ``ModelAdmin`` must not need a fixture of its own.
+
+:class:`RouteFixture`
+---------------------
+``kind`` says what the attackers may get back:
+
+``"tenant"``
+    The URL names a victim object. An authenticated attacker gets **404** (or 405 for a
+    method the view does not support), never 2xx, 3xx or 403 (a 403 would tell that the
+    object exists); an anonymous visitor gets a redirect to the login page (or 401/403 from
+    the API, or 404/405).
+``"scoped_list"``
+    No victim object in the URL (a list, a "new" form, an endpoint that takes ids in the body
+    or the query string). Any status but 5xx, but the body shows no victim marker.
+``"public"``
+    No tenant data at all (login, password reset, health check, the OpenAPI schema). Any
+    status but 5xx, and no victim marker.
+``"staff_only"``
+    The operators' admin site. None of the attackers is staff, so every answer is a redirect
+    to a login page (the admin's or the portal's) or back into the admin, 403, 404 or 405;
+    never 2xx. The admin checks ``is_staff`` alone, which no role changes, so these routes
+    are called by anonymous visitors and the other collaborative's state admin only.
+
+For every kind and every attacker the test also asserts that the victim's rows did not
+change, that no row of another collaborative now points at a victim row, that no response is
+a 5xx, and that no body (2xx or not, including 404 pages and the page a non-login redirect
+leads to) shows a victim marker. A response may echo what the attacker put in the request
+body (a form saying "X is not one of the available choices"): that tells the attacker
+nothing, so markers the request body itself carries are not counted.
+
+``kwargs(tenant)`` gives the URL arguments (UUIDs of the victim's objects; a bogus key for
+token routes); a regex pattern's positional groups are named ``_0``, ``_1``... there.
+``data(tenant)`` gives the body of POST/PUT/PATCH/DELETE: make it a plausible change (the
+form's fields with new values, or ids of victim objects in foreign-key fields) so that a
+missing check would actually change something. It is sent form-encoded to pages and as
+JSON to ``/api/`` routes; without it the test sends :func:`default_data`. ``query(tenant)``
+adds a query string to every method (filters naming victim ids). ``agency_scoped=True`` says
+the route concerns one agency (``tenant.agency``): then the staff of ``tenant.other_agency``
+(``tenant.other_agency_users``) attack it too, and must see nothing of ``tenant.agency``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from django.core.files.base import ContentFile
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls.resolvers import RegexPattern, RoutePattern
+from django.utils import timezone
+from django.utils.http import int_to_base36
+from django.utils.regex_helper import normalize
+
+if TYPE_CHECKING:
+    from tests.factories import Tenant
+
+Kind = Literal["tenant", "scoped_list", "public", "staff_only"]
+KINDS: frozenset[str] = frozenset({"tenant", "scoped_list", "public", "staff_only"})
+
+
+def no_kwargs(tenant: Tenant) -> dict[str, Any]:
+    return {}
+
+
+@dataclass(frozen=True)
+class RouteFixture:
+    """How the route-inventory test calls one URL pattern and what it may answer."""
+
+    kind: Kind
+    kwargs: Callable[[Tenant], dict[str, Any]] = no_kwargs
+    data: Callable[[Tenant], dict[str, Any]] | None = None
+    query: Callable[[Tenant], dict[str, Any]] | None = None
+    agency_scoped: bool = False
+    note: str = ""
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown route fixture kind {self.kind!r}")
+
+
+def default_data(tenant: Tenant) -> dict[str, Any]:
+    """The body sent when a fixture gives none: a name change and victim ids in the usual
+    foreign-key fields."""
+    return {
+        "name": "Hacked",
+        "collaborative": str(tenant.collaborative.pk),
+        "agency": str(tenant.agency.pk),
+        "region": str(tenant.region.pk),
+    }
+
+
+def add_marker(tenant: Tenant, text: str, *, agency: bool = False) -> None:
+    """Declare ``text`` as identifying the victim: no attacker may see it. With ``agency``,
+    it belongs to ``tenant.agency`` and the staff of ``tenant.other_agency`` may not see it
+    either."""
+    if not hasattr(tenant, "extra_markers"):
+        tenant.extra_markers = set()
+        tenant.extra_agency_markers = set()
+    (tenant.extra_agency_markers if agency else tenant.extra_markers).add(text)
+
+
+# --------------------------------------------------------------------------------------------
+# Walking the URL patterns
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Route:
+    """One URL pattern of the project, with the chain of patterns that leads to it."""
+
+    route: str  # the full route string, e.g. "agencies/<uuid:agency_id>/"
+    name: str | None  # the full name for reverse(), e.g. "agencies:detail"
+    namespace: str | None
+    chain: tuple  # the resolvers' patterns and the final pattern, outermost first
+    pattern: URLPattern
+
+    @property
+    def key(self) -> str:
+        return self.name or self.route
+
+    @property
+    def params(self) -> set[str]:
+        names: set[str] = set()
+        for part in self.chain:
+            names |= _pattern_params(part)
+        return names
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.route})" if self.name else self.route
+
+
+def _pattern_params(pattern) -> set[str]:
+    if isinstance(pattern, RoutePattern):
+        return set(pattern.converters)
+    if pattern.regex.groupindex:
+        return set(pattern.regex.groupindex)
+    # A regex with positional groups only (Django ignores them when named ones exist):
+    # named ``_0``, ``_1``... as django.utils.regex_helper.normalize names them.
+    return {f"_{i}" for i in range(pattern.regex.groups)}
+
+
+def _join(route1: str, route2: str) -> str:
+    # As Django joins the routes it reports in ResolverMatch.route.
+    if not route1:
+        return route2
+    return route1 + (route2[1:] if route2.startswith("^") else route2)
+
+
+def iter_routes(patterns=None, prefix: str = "", namespace: str | None = None, chain=()):
+    """Every URL pattern of the project, included resolvers (allauth, admin, the API router)
+    walked recursively."""
+    if patterns is None:
+        patterns = get_resolver().url_patterns
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            ns = namespace
+            if p.namespace:
+                ns = f"{namespace}:{p.namespace}" if namespace else p.namespace
+            yield from iter_routes(
+                p.url_patterns, _join(prefix, str(p.pattern)), ns, (*chain, p.pattern)
+            )
+        else:
+            name = (f"{namespace}:{p.name}" if namespace else p.name) if p.name else None
+            yield Route(_join(prefix, str(p.pattern)), name, namespace, (*chain, p.pattern), p)
+
+
+_CONVERTER = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<parameter>[^>]+)>")
+
+
+def route_url(route: Route, kwargs: dict[str, Any]) -> str:
+    """The URL of exactly this pattern with these arguments (``reverse()`` cannot reach
+    unnamed patterns, and picks among patterns sharing a name by the arguments' names)."""
+    parts = []
+    for pattern in route.chain:
+        if isinstance(pattern, RoutePattern):
+            text = str(pattern)
+
+            def convert(match, pattern=pattern):
+                name = match["parameter"]
+                return str(pattern.converters[name].to_url(kwargs[name]))
+
+            parts.append(_CONVERTER.sub(convert, text))
+        elif isinstance(pattern, RegexPattern):
+            wanted = _pattern_params(pattern)
+            for template, params in normalize(pattern.regex.pattern):
+                if set(params) == wanted:
+                    parts.append(template % {k: str(kwargs[k]) for k in params})
+                    break
+            else:
+                raise ValueError(f"cannot build a URL for {pattern.regex.pattern!r}")
+        else:  # pragma: no cover - Django has only the two kinds
+            raise TypeError(pattern)
+    return "/" + "".join(parts)
+
+
+# --------------------------------------------------------------------------------------------
+# Collecting the registries
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Registry:
+    routes: dict[str, RouteFixture]
+    namespaces: dict[str, RouteFixture]
+    builds: list[Callable[[Tenant], None]]
+    sources: dict[str, str]  # key -> module that defined it
+
+
+def registry_modules() -> list[str]:
+    """This module and every ``tests/<app>/route_fixtures.py``."""
+    here = Path(__file__).resolve().parent
+    found = sorted(p.parent.name for p in here.glob("*/route_fixtures.py"))
+    return [__name__, *(f"tests.{app}.route_fixtures" for app in found)]
+
+
+def load_registry() -> Registry:
+    """Merge the registries of all modules; a key defined twice is an error."""
+    registry = Registry({}, {}, [], {})
+    for module_name in registry_modules():
+        module = importlib.import_module(module_name)
+        for attr, target in (("ROUTES", registry.routes), ("NAMESPACES", registry.namespaces)):
+            for key, fixture in getattr(module, attr, {}).items():
+                if key in registry.sources:
+                    raise ValueError(
+                        f"route fixture {key!r} is defined in {registry.sources[key]} "
+                        f"and in {module_name}"
+                    )
+                if not isinstance(fixture, RouteFixture):
+                    raise TypeError(f"{module_name}.{attr}[{key!r}] is not a RouteFixture")
+                registry.sources[key] = module_name
+                target[key] = fixture
+        if callable(getattr(module, "build", None)):
+            registry.builds.append(module.build)
+    return registry
+
+
+def fixture_for(route: Route, registry: Registry) -> RouteFixture | None:
+    """The route's own fixture, else its namespace's (the innermost that has one)."""
+    if route.key in registry.routes:
+        return registry.routes[route.key]
+    namespace = route.namespace
+    while namespace:
+        if namespace in registry.namespaces:
+            return registry.namespaces[namespace]
+        namespace = namespace.rpartition(":")[0] or None
+    return None
+
+
+def missing_fixtures(routes: list[Route], registry: Registry) -> list[Route]:
+    """The patterns that have no fixture."""
+    return [r for r in routes if fixture_for(r, registry) is None]
+
+
+def stale_fixtures(routes: list[Route], registry: Registry) -> list[str]:
+    """Fixture keys that match no pattern (and namespaces with no pattern)."""
+    keys = {r.key for r in routes}
+    namespaces = {r.namespace for r in routes if r.namespace}
+    return sorted(
+        [k for k in registry.routes if k not in keys]
+        + [n for n in registry.namespaces if n not in namespaces]
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# The core's victim objects
+# --------------------------------------------------------------------------------------------
+
+
+def build(tenant: Tenant) -> None:
+    """Victim objects of the core: pending invitations (one into agency one, one into a state
+    role), a rendered report about agency one, an implementation plan with a step."""
+    from allauth.account.models import EmailAddress
+
+    from agencies import services
+    from agencies.models import ImplementationArea, Role
+    from ipsportal.models import GeneratedReport
+
+    admin = tenant.user(Role.STATE_ADMIN)
+    supervisor = tenant.user(Role.IPS_SUPERVISOR)
+    slug = tenant.collaborative.slug
+
+    # allauth records a user's own address the first time it deals with them (a login, a
+    # reset request); record it up front, as for any person who has logged in, so the
+    # inventory sees only changes an attacker causes.
+    for user in [*tenant.users.values(), *tenant.other_agency_users.values()]:
+        EmailAddress.objects.get_or_create(
+            user=user, email=user.email, defaults={"primary": True, "verified": True}
+        )
+
+    tenant.invitation, _ = services.invitation_create(
+        invited_by=supervisor,
+        collaborative=tenant.collaborative,
+        email=f"invitee.{slug}@example.org",
+        full_name=f"Invitee of {tenant.collaborative.name}",
+        role=Role.EMPLOYMENT_SPECIALIST,
+        agencies=[tenant.agency],
+    )
+    add_marker(tenant, tenant.invitation.email, agency=True)
+    tenant.state_invitation, _ = services.invitation_create(
+        invited_by=admin,
+        collaborative=tenant.collaborative,
+        email=f"trainee.{slug}@example.org",
+        role=Role.STATE_TRAINER,
+        agencies=[tenant.agency, tenant.other_agency],
+    )
+
+    report = GeneratedReport(
+        collaborative=tenant.collaborative,
+        agency=tenant.agency,
+        kind="agency_summary",
+        subject_id=tenant.agency.pk,
+        title=f"Agency summary - {tenant.agency.name}",
+        status=GeneratedReport.Status.READY,
+        requested_by=admin,
+        finished_at=timezone.now(),
+    )
+    # Plain text inside the "PDF", so a download that leaks it shows the markers.
+    report.file.save(
+        "summary.pdf",
+        ContentFile(f"%PDF-1.4 {tenant.agency.name} {tenant.collaborative.name}".encode()),
+        save=False,
+    )
+    report.save()
+    tenant.report = report
+
+    tenant.plan = services.implementation_plan_create(user=supervisor, agency=tenant.agency)
+    (tenant.plan_step,) = services.implementation_steps_add(
+        user=supervisor,
+        plan=tenant.plan,
+        steps=[
+            {
+                "area": ImplementationArea.FUNDING,
+                "action": f"Secret funding step of {tenant.agency.name}",
+                "responsible": "Victim Owner",
+                "target_date": timezone.localdate() + timedelta(days=30),
+            }
+        ],
+    )
+    add_marker(tenant, tenant.plan_step.action, agency=True)
+
+
+# --------------------------------------------------------------------------------------------
+# The core's fixtures
+# --------------------------------------------------------------------------------------------
+
+
+def _agency(tenant: Tenant) -> dict[str, Any]:
+    return {"agency_id": tenant.agency.pk}
+
+
+def _agency_form(tenant: Tenant) -> dict[str, Any]:
+    # Every field of AgencyForm, each changed, so a missing check would save something.
+    return {
+        "name": "Hacked agency",
+        "region": str(tenant.region.pk),
+        "street": "1 Hacked Road",
+        "city": "Hackville",
+        "state": "WI",
+        "postal_code": "00000",
+        "phone": "555-0000",
+        "implementation_phase": "sustaining",
+        "implementation_start_date": "2020-01-01",
+        "vr_vendor_status": "vendor",
+        "carf_accredited": "on",
+        "ccbhc": "on",
+        "pros_program": "on",
+        "partner_employment_agency": "Hacked partner",
+        "is_active": "",
+    }
+
+
+def _region_form(tenant: Tenant) -> dict[str, Any]:
+    return {"name": "Hacked region", "liaison_name": "Hacker", "liaison_email": "h@example.org"}
+
+
+def _victim_user_email(tenant: Tenant) -> str:
+    from agencies.models import Role
+
+    return tenant.user(Role.STATE_ADMIN).email
+
+
+def _password_pair(tenant: Tenant) -> dict[str, Any]:
+    return {
+        "password": "wrong-password-123",
+        "oldpassword": "wrong-password-123",
+        "password1": "Hacked-password-987",
+        "password2": "Hacked-password-987",
+        "full_name": "Hacked Name",
+    }
+
+
+def _api_agency(tenant: Tenant) -> dict[str, Any]:
+    return {
+        "name": "hacked",
+        "collaborative": str(tenant.collaborative.pk),
+        "region": str(tenant.region.pk),
+        "city": "Hackville",
+        "is_active": False,
+    }
+
+
+_TOKEN_KWARGS = {"token": "not-a-real-invitation-token"}
+
+
+def _reset_key(tenant: Tenant) -> dict[str, Any]:
+    # A real user's id with a made-up key: the page must not reveal whose account it is.
+    from agencies.models import Role
+
+    return {"uidb36": int_to_base36(tenant.user(Role.STATE_ADMIN).pk), "key": "set-bogus-key"}
+
+
+def _admin_kwargs(tenant: Tenant) -> dict[str, Any]:
+    # Superset of the admin's URL arguments; the test passes those a pattern takes. The
+    # admin checks staff status before it looks at any object, but point at real victim rows
+    # anyway so a view that looked first would find something.
+    from django.contrib.contenttypes.models import ContentType
+
+    from agencies.models import Agency, Role
+
+    return {
+        "object_id": str(tenant.user(Role.STATE_ADMIN).pk),
+        # positional groups, e.g. simple-history's "<object id>/history/<history id>/"
+        "_0": str(tenant.agency.pk),
+        "_1": "1",
+        "id": str(tenant.user(Role.STATE_ADMIN).pk),
+        "content_type_id": str(ContentType.objects.get_for_model(Agency).pk),
+        "app_label": "ipsportal",
+        "url": f"agencies/agency/{tenant.agency.pk}/change/",
+    }
+
+
+_PUBLIC = RouteFixture("public")
+
+ROUTES: dict[str, RouteFixture] = {
+    # ----------------------------------------------------------------- ipsportal
+    "home": RouteFixture("scoped_list", agency_scoped=True),
+    "switch_collaborative": RouteFixture(
+        "scoped_list",
+        data=lambda t: {"collaborative": str(t.collaborative.pk), "next": "/agencies/"},
+        note="the collaborative comes from the body: a foreign one must be refused",
+    ),
+    "invitation_accept": RouteFixture(
+        "public",
+        kwargs=lambda t: _TOKEN_KWARGS,
+        data=_password_pair,
+        note="the token is the credential; a bogus one must reveal nothing",
+    ),
+    "report_status": RouteFixture(
+        "tenant", kwargs=lambda t: {"report_id": t.report.pk}, agency_scoped=True
+    ),
+    "report_download": RouteFixture(
+        "tenant", kwargs=lambda t: {"report_id": t.report.pk}, agency_scoped=True
+    ),
+    "healthz": _PUBLIC,
+    # ----------------------------------------------------------------- agencies
+    "agencies:list": RouteFixture(
+        "scoped_list",
+        # A fragment of the name: the search box echoes it, the full name must not appear.
+        query=lambda t: {"region": str(t.region.pk), "q": t.agency.name.split(" ", 1)[1]},
+        agency_scoped=True,
+    ),
+    "agencies:create": RouteFixture(
+        "scoped_list",
+        data=_agency_form,
+        note="a victim region in the body must not be accepted",
+    ),
+    "agencies:detail": RouteFixture("tenant", kwargs=_agency, agency_scoped=True),
+    "agencies:edit": RouteFixture("tenant", kwargs=_agency, data=_agency_form, agency_scoped=True),
+    "agencies:summary_pdf": RouteFixture("tenant", kwargs=_agency, agency_scoped=True),
+    "agencies:plan": RouteFixture("tenant", kwargs=_agency, agency_scoped=True),
+    "agencies:plan_create": RouteFixture("tenant", kwargs=_agency, agency_scoped=True),
+    "agencies:plan_step_add": RouteFixture(
+        "tenant",
+        kwargs=_agency,
+        data=lambda t: {
+            "area": "funding",
+            "action": "Hacked step",
+            "responsible": "Hacker",
+            "target_date": "2030-01-01",
+        },
+        agency_scoped=True,
+    ),
+    "agencies:plan_step_status": RouteFixture(
+        "tenant",
+        kwargs=lambda t: {"step_id": t.plan_step.pk},
+        data=lambda t: {"status": "done"},
+        agency_scoped=True,
+    ),
+    "agencies:region_list": RouteFixture("scoped_list", data=_region_form),
+    "agencies:region_edit": RouteFixture(
+        "tenant", kwargs=lambda t: {"region_id": t.region.pk}, data=_region_form
+    ),
+    "agencies:people": RouteFixture("scoped_list", agency_scoped=True),
+    "agencies:invite": RouteFixture(
+        "scoped_list",
+        data=lambda t: {
+            "email": "hacker.invitee@example.org",
+            "full_name": "Hacker",
+            "role": "employment_specialist",
+            "agencies": [str(t.agency.pk)],
+        },
+        agency_scoped=True,
+        note="a victim agency in the body must not be accepted",
+    ),
+    "agencies:invitation_revoke": RouteFixture(
+        "tenant", kwargs=lambda t: {"invitation_id": t.invitation.pk}, agency_scoped=True
+    ),
+    # ----------------------------------------------------------------- API and its docs
+    "api_me": RouteFixture("scoped_list", agency_scoped=True),
+    "api-root": _PUBLIC,
+    "agency-list": RouteFixture(
+        "scoped_list",
+        query=lambda t: {"collaborative": str(t.collaborative.pk), "region": str(t.region.pk)},
+        data=_api_agency,
+        agency_scoped=True,
+        note="creating in the victim collaborative, or with its region, must be refused",
+    ),
+    "agency-detail": RouteFixture(
+        "tenant", kwargs=lambda t: {"pk": t.agency.pk}, data=_api_agency, agency_scoped=True
+    ),
+    "api_schema": _PUBLIC,
+    "api_docs": _PUBLIC,
+    # ----------------------------------------------------------------- allauth
+    "account_login": RouteFixture(
+        "public", data=lambda t: {"login": _victim_user_email(t), "password": "wrong-pass-1"}
+    ),
+    "account_logout": _PUBLIC,
+    "account_inactive": _PUBLIC,
+    "account_signup": RouteFixture(
+        "public",
+        data=lambda t: {
+            "email": _victim_user_email(t),
+            "password1": "Hacked-password-987",
+            "password2": "Hacked-password-987",
+        },
+        note="sign-up is closed; it must not create or reveal an account",
+    ),
+    "account_reauthenticate": RouteFixture("public", data=_password_pair),
+    "account_email": RouteFixture(
+        "public",
+        data=lambda t: {"email": _victim_user_email(t), "action_add": "1"},
+        note="adding a victim's address to one's own account must not take it over",
+    ),
+    "account_email_verification_sent": _PUBLIC,
+    "account_change_password": RouteFixture("public", data=_password_pair),
+    "account_set_password": RouteFixture("public", data=_password_pair),
+    "account_reset_password": RouteFixture(
+        "public", data=lambda t: {"email": _victim_user_email(t)}
+    ),
+    "account_confirm_login_code": RouteFixture("public", data=lambda t: {"code": "ABCDEF"}),
+    "account_confirm_email": RouteFixture("public", kwargs=lambda t: {"key": "bogus-key"}),
+    "account_reset_password_from_key_done": _PUBLIC,
+    "account_reset_password_from_key": RouteFixture(
+        "public", kwargs=_reset_key, data=_password_pair
+    ),
+    "account_reset_password_done": _PUBLIC,
+    "mfa_index": _PUBLIC,
+    "mfa_authenticate": RouteFixture("public", data=lambda t: {"code": "123456"}),
+    "mfa_reauthenticate": RouteFixture("public", data=lambda t: {"code": "123456"}),
+    "mfa_activate_totp": RouteFixture("public", data=lambda t: {"code": "123456"}),
+    "mfa_deactivate_totp": RouteFixture("public", data=lambda t: {"code": "123456"}),
+    "mfa_view_recovery_codes": _PUBLIC,
+    "mfa_generate_recovery_codes": _PUBLIC,
+    "mfa_download_recovery_codes": _PUBLIC,
+    # ----------------------------------------------------------------- the admin site
+    "admin:login": RouteFixture(
+        "public",
+        data=lambda t: {"username": _victim_user_email(t), "password": "wrong-pass-1"},
+        note="the admin's login form; everything else of the admin is staff only",
+    ),
+}
+
+NAMESPACES: dict[str, RouteFixture] = {
+    "admin": RouteFixture(
+        "staff_only",
+        kwargs=_admin_kwargs,
+        data=lambda t: {"email": "hacked@example.org", "is_staff": "on", "is_superuser": "on"},
+        note="no attacker is staff: every page of the admin, of any registered model, "
+        "answers with its login page",
+    ),
+}

@@ -349,8 +349,13 @@ class Invitation(TenantOwned):
         Agency, through="InvitationAgency", related_name="+", blank=True
     )
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    # Empty for the first state admin of a collaborative, invited by an operator.
     invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()

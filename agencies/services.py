@@ -165,6 +165,26 @@ def invitation_create(
     agencies = _validate_role_agencies(
         user=invited_by, collaborative=collaborative, role=role, agencies=agencies
     )
+    return _invitation_issue(
+        collaborative=collaborative,
+        email=email,
+        role=role,
+        agencies=agencies,
+        full_name=full_name,
+        invited_by=invited_by,
+    )
+
+
+def _invitation_issue(
+    *,
+    collaborative: Collaborative,
+    email: str,
+    role: str,
+    agencies: list[Agency],
+    full_name: str,
+    invited_by: User | None,
+) -> tuple[Invitation, str]:
+    """Record an invitation whose role and agencies were already checked, and email it."""
     email = User.objects.normalize_email(email).lower()
     if Membership.objects.filter(
         collaborative=collaborative, user__email__iexact=email, role=role, is_active=True
@@ -208,6 +228,39 @@ def invitation_create(
             )
         )
     return invitation, token
+
+
+def collaborative_bootstrap(
+    *,
+    name: str,
+    slug: str,
+    state: str,
+    admin_email: str,
+    time_zone: str = "America/Chicago",
+    billing_scheme: str = "none",
+) -> tuple[Collaborative, Invitation, str]:
+    """Create a collaborative and invite its first state admin (for operators setting up a
+    state; everyone else is then invited from the portal). Returns the collaborative, the
+    invitation and the raw token of its link."""
+    with transaction.atomic():
+        collaborative = Collaborative(
+            name=name,
+            slug=slug,
+            state=state,
+            time_zone=time_zone,
+            billing_scheme=billing_scheme,
+        )
+        collaborative.full_clean()
+        collaborative.save()
+        invitation, token = _invitation_issue(
+            collaborative=collaborative,
+            email=admin_email,
+            role=Role.STATE_ADMIN,
+            agencies=[],
+            full_name="",
+            invited_by=None,
+        )
+    return collaborative, invitation, token
 
 
 def invitation_find(token: str) -> Invitation | None:

@@ -202,14 +202,17 @@ def collaboratives_of(user: User) -> QuerySet[Collaborative]:
     ).distinct()
 
 
-def agencies_in_scope(user: User, collaborative: Collaborative | None = None) -> QuerySet[Agency]:
-    """Agencies the user may see: all of a collaborative for state admins, the assigned ones
-    for trainers, reviewers and VR liaisons, their own for agency staff.
+def agencies_with_roles(
+    user: User, roles: Iterable[Role], collaborative: Collaborative | None = None
+) -> QuerySet[Agency]:
+    """Agencies in the user's scope that the user reaches through one of ``roles``.
 
-    The scope is inside the query (``EXISTS`` on the memberships), so it composes with any
-    further filter and costs one query.
+    The same rules as :func:`agencies_in_scope` (a state admin covers the whole
+    collaborative, other roles their linked agencies, links count only inside their own
+    collaborative), narrowed to the given roles; one query.
     """
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    roles = set(roles)
+    if not roles or not getattr(user, "is_authenticated", False) or not user.is_active:
         return Agency.objects.none()
     admin = Membership.objects.filter(
         user=user,
@@ -222,12 +225,26 @@ def agencies_in_scope(user: User, collaborative: Collaborative | None = None) ->
         collaborative_id=OuterRef("collaborative_id"),
         membership__user=user,
         membership__is_active=True,
+        membership__role__in=roles,
         membership__collaborative_id=OuterRef("collaborative_id"),
     )
-    qs = Agency.objects.filter(Exists(admin) | Exists(assigned))
+    condition = Exists(assigned)
+    if Role.STATE_ADMIN in roles:
+        condition = condition | Exists(admin)
+    qs = Agency.objects.filter(condition)
     if collaborative is not None:
         qs = qs.filter(collaborative=collaborative)
     return qs
+
+
+def agencies_in_scope(user: User, collaborative: Collaborative | None = None) -> QuerySet[Agency]:
+    """Agencies the user may see: all of a collaborative for state admins, the assigned ones
+    for trainers, reviewers and VR liaisons, their own for agency staff.
+
+    The scope is inside the query (``EXISTS`` on the memberships), so it composes with any
+    further filter and costs one query.
+    """
+    return agencies_with_roles(user, Role, collaborative)
 
 
 def roles_for(user: User, agency: Agency) -> set[Role]:
@@ -482,41 +499,6 @@ def access_plan_step(user: User, step_id, *, write: bool = False) -> object:
 def _roles_holding(action: Action, grant: Grant | None = None) -> set[Role]:
     """Roles holding ``action`` (with exactly ``grant`` when given), read from the matrix."""
     return {role for role, held in PERMISSIONS[action].items() if grant is None or held == grant}
-
-
-def agencies_with_roles(
-    user: User, roles: Iterable[Role], collaborative: Collaborative | None = None
-) -> QuerySet[Agency]:
-    """Agencies in the user's scope that the user reaches through one of ``roles``.
-
-    The same rules as :func:`agencies_in_scope` (a state admin covers the whole
-    collaborative, other roles their linked agencies, links count only inside their own
-    collaborative), narrowed to the given roles; one query.
-    """
-    roles = set(roles)
-    if not roles or not getattr(user, "is_authenticated", False) or not user.is_active:
-        return Agency.objects.none()
-    admin = Membership.objects.filter(
-        user=user,
-        is_active=True,
-        role=Role.STATE_ADMIN,
-        collaborative_id=OuterRef("collaborative_id"),
-    )
-    assigned = MembershipAgency.objects.filter(
-        agency_id=OuterRef("pk"),
-        collaborative_id=OuterRef("collaborative_id"),
-        membership__user=user,
-        membership__is_active=True,
-        membership__role__in=roles,
-        membership__collaborative_id=OuterRef("collaborative_id"),
-    )
-    condition = Exists(assigned)
-    if Role.STATE_ADMIN in roles:
-        condition = condition | Exists(admin)
-    qs = Agency.objects.filter(condition)
-    if collaborative is not None:
-        qs = qs.filter(collaborative=collaborative)
-    return qs
 
 
 def readiness_agencies(

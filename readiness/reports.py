@@ -58,22 +58,16 @@ def lines(text: str) -> list[str]:
     return [x.strip(" \t-•*") for x in (text or "").splitlines() if x.strip(" \t-•*")]
 
 
-@register("readiness_visit", template="readiness_visit")
-def readiness_visit_context(report) -> dict:
-    """A readiness visit as its requester (the trainer who finalized it) may see it."""
-    visit = access.access_visit(report.requested_by, report.subject_id)
-    access.require(report.requested_by, access.Action.EXPORT, agency=visit.agency)
-    collaborative = visit.collaborative
-    zone = collaborative.zoneinfo
+def visit_content(visit) -> dict:
+    """What the visit page and the visit report both show: the visit, its parts and areas,
+    the people, the summary and the corrections. Action steps carry ``area_title``."""
     steps = list(visit.action_steps.all())
     for step in steps:
         area = visit.checklist.area(step.area_key) if step.area_key else None
         step.area_title = area.title if area else ""
     return {
-        "report": report,
         "visit": visit,
         "agency": visit.agency,
-        "collaborative": collaborative,
         "parts": visit_parts(visit),
         "activities": activity_labels(visit),
         "leaders": list(visit.leaders.all()),
@@ -83,6 +77,19 @@ def readiness_visit_context(report) -> dict:
         "action_steps": steps,
         "recipients": list(visit.recipients.all()),
         "amendments": list(visit.amendments.select_related("amended_by")),
+    }
+
+
+@register("readiness_visit", template="readiness_visit")
+def readiness_visit_context(report) -> dict:
+    """A readiness visit as its requester (the trainer who finalized it) may see it."""
+    visit = access.access_visit(report.requested_by, report.subject_id)
+    access.require(report.requested_by, access.Action.EXPORT, agency=visit.agency)
+    zone = visit.collaborative.zoneinfo
+    return {
+        **visit_content(visit),
+        "report": report,
+        "collaborative": visit.collaborative,
         "finalized_at": visit.finalized_at.astimezone(zone) if visit.finalized_at else None,
         "generated_at": timezone.now().astimezone(zone),
     }

@@ -606,16 +606,20 @@ def visit_amend(
         )
         amendment.full_clean(exclude=["visit", "agency"])
         amendment.save()
-        locked.report = _request_report(user=user, visit=locked)
-        if resend:
-            locked.email_requested_at = timezone.now()
-            locked.email_sent_at = None
-            locked.email_sent_to = []
-        locked.save(
-            update_fields=["report", "email_requested_at", "email_sent_at", "email_sent_to"]
-        )
-        _queue_delivery(user=user, visit=locked)
+        _renew_report(user=user, visit=locked, resend=resend)
     return amendment
+
+
+def _renew_report(*, user: User, visit: ReadinessVisit, resend: bool) -> None:
+    """Render a finalized visit's report again; with ``resend``, email it again too (the
+    delivery task sends only while no send is recorded)."""
+    visit.report = _request_report(user=user, visit=visit)
+    if resend:
+        visit.email_requested_at = timezone.now()
+        visit.email_sent_at = None
+        visit.email_sent_to = []
+    visit.save(update_fields=["report", "email_requested_at", "email_sent_at", "email_sent_to"])
+    _queue_delivery(user=user, visit=visit)
 
 
 def visit_report_resend(*, user: User, visit: ReadinessVisit) -> ReadinessVisit:
@@ -625,14 +629,7 @@ def visit_report_resend(*, user: User, visit: ReadinessVisit) -> ReadinessVisit:
         locked = _locked(user, visit)
         if not locked.is_final:
             raise ValidationError("Only a finalized visit has a report to send.")
-        locked.report = _request_report(user=user, visit=locked)
-        locked.email_requested_at = timezone.now()
-        locked.email_sent_at = None
-        locked.email_sent_to = []
-        locked.save(
-            update_fields=["report", "email_requested_at", "email_sent_at", "email_sent_to"]
-        )
-        _queue_delivery(user=user, visit=locked)
+        _renew_report(user=user, visit=locked, resend=True)
     return locked
 
 

@@ -22,7 +22,7 @@ from ipsportal.models import GeneratedReport
 from readiness import services
 from readiness.forms import AFFILIATIONS, VisitPage, VisitStartForm
 from readiness.models import ReadinessVisit, VisitStatus
-from readiness.reports import activity_labels, lines, visit_parts
+from readiness.reports import visit_content, visit_parts
 
 PAGE_SIZE = 25
 
@@ -447,25 +447,14 @@ def visit_detail(request, visit_id):
     plan = None
     if visit.is_final and can_plan:
         _, plan = access.access_plan(user, visit.agency_id)
-    steps = list(visit.action_steps.all())
+    content = visit_content(visit)
+    steps = content["action_steps"]
     converted = services.converted_step_ids(user, visit) if steps else set()
     for step in steps:
-        area = visit.checklist.area(step.area_key) if step.area_key else None
-        step.area_title = area.title if area else ""
         step.default_plan_area = services.default_plan_area(visit, step)
         step.in_plan = step.pk in converted
     context = {
-        "visit": visit,
-        "agency": visit.agency,
-        "parts": visit_parts(visit),
-        "activities": activity_labels(visit),
-        "leaders": list(visit.leaders.all()),
-        "visitors": list(visit.visitors.all()),
-        "barriers": lines(visit.barriers),
-        "facilitators": lines(visit.facilitators),
-        "action_steps": steps,
-        "recipients": list(visit.recipients.all()),
-        "amendments": list(visit.amendments.select_related("amended_by")),
+        **content,
         "can_write": can_write,
         "can_plan": can_plan,
         "plan": plan,

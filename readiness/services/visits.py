@@ -1,35 +1,24 @@
-"""Writes of readiness visits. HTML views, API views and tasks all call these.
+"""Writing a readiness visit: drafts with optimistic locking, finalize, amendments, discard.
 
 A visit's data travels as one plain dict (see :func:`visit_save_draft`), so the page form, the
-autosave endpoint and the API share the same validation and the same writes.
-"""
+autosave endpoint and the API share the same validation and the same writes."""
 
 from __future__ import annotations
 
 import datetime
-import json
-import logging
-from collections.abc import Iterable
-from pathlib import Path
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMessage
+from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.http import Http404
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
-from agencies import services as agency_services
-from agencies.models import Agency, Collaborative, ImplementationArea, Role
+from agencies.models import Agency, Collaborative
 from ipsportal import access
 from ipsportal.access import Action
 from ipsportal.models import GeneratedReport, User
-from ipsportal.services import report_render
 from readiness.models import (
-    ChecklistVersion,
     Rating,
     ReadinessVisit,
     VisitActionStep,
@@ -39,139 +28,14 @@ from readiness.models import (
     VisitRecipient,
     VisitStatus,
     VisitVisitor,
-    parse_definition,
 )
-
-logger = logging.getLogger(__name__)
-
-CHECKLIST_DIR = Path(__file__).resolve().parent / "checklists"
-STANDARD_CHECKLIST = CHECKLIST_DIR / "ips-readiness-v1.json"
-REPORT_KIND = "readiness_visit"
-
-#: Plain fields of a visit that the data dict may carry.
-VISIT_FIELDS = (
-    "visit_date",
-    "met_leadership",
-    "met_employment_staff",
-    "met_clients",
-    "activity_notes",
-    "barriers",
-    "facilitators",
+from readiness.services.checklists import checklist_current
+from readiness.services.common import (
+    REPORT_KIND,
+    VISIT_FIELDS,
+    VisitConflict,
+    collaborative_today,
 )
-
-
-class VisitConflict(Exception):
-    """A save was based on an older version of the visit than the stored one.
-
-    Nothing was written; ``current`` is the stored visit, so the caller can say who saved it
-    and when, and keep the submitted data on screen.
-    """
-
-    def __init__(self, current: ReadinessVisit):
-        self.current = current
-        super().__init__(self.message)
-
-    @property
-    def message(self) -> str:
-        who = self.current.updated_by.display_name if self.current.updated_by else "Someone"
-        when = local_time(self.current.updated_at, self.current.collaborative)
-        return (
-            f"{who} saved this visit at {when}, after you opened it. Your changes were not "
-            "saved, so nothing was overwritten: copy your changes, then reload the page to "
-            "see the latest version."
-        )
-
-
-# --------------------------------------------------------------------------------------------
-# Small helpers
-# --------------------------------------------------------------------------------------------
-
-
-def collaborative_today(collaborative: Collaborative) -> datetime.date:
-    """Today's date in the collaborative's time zone."""
-    return timezone.now().astimezone(collaborative.zoneinfo).date()
-
-
-def local_time(value: datetime.datetime | None, collaborative: Collaborative) -> str:
-    """A time as people of the collaborative read it, e.g. "10:42 a.m. on Nov. 23" (with the
-    year when it is not this year)."""
-    if value is None:
-        return ""
-    local = value.astimezone(collaborative.zoneinfo)
-    this_year = timezone.now().astimezone(collaborative.zoneinfo).year
-    pattern = "g:i a \\o\\n N j" if local.year == this_year else "g:i a \\o\\n N j, Y"
-    return date_format(local, pattern)
-
-
-def _lines(text: str) -> list[str]:
-    return [line.strip(" \t-•*") for line in (text or "").splitlines() if line.strip(" \t-•*")]
-
-
-# --------------------------------------------------------------------------------------------
-# The checklist
-# --------------------------------------------------------------------------------------------
-
-
-def checklist_install(
-    *, definition: dict[str, Any], collaborative: Collaborative | None = None
-) -> tuple[ChecklistVersion, bool]:
-    """Install a checklist version from its definition: the standard checklist, or with
-    ``collaborative`` that collaborative's adaptation.
-
-    Idempotent: installing the same definition again returns the existing row (created is
-    False). A different definition under a version number already installed is refused,
-    because visits made with that version must keep it unchanged.
-    """
-    parse_definition(definition)  # raises ValidationError when malformed
-    slug = str(definition.get("slug") or "")
-    version = definition.get("version")
-    if not slug or not isinstance(version, int) or version < 1:
-        raise ValidationError("A checklist needs a slug and a positive integer version.")
-    with transaction.atomic():
-        existing = ChecklistVersion.objects.filter(
-            collaborative=collaborative, slug=slug, version=version
-        ).first()
-        if existing is not None:
-            if existing.definition != definition:
-                raise ValidationError(
-                    f"Version {version} of {slug!r} is already installed with other content; "
-                    "give the changed checklist a new version number."
-                )
-            return existing, False
-        checklist = ChecklistVersion(
-            collaborative=collaborative,
-            slug=slug,
-            version=version,
-            title=str(definition.get("title") or slug),
-            definition=definition,
-        )
-        checklist.full_clean()
-        checklist.save()
-    return checklist, True
-
-
-def checklist_install_standard() -> ChecklistVersion:
-    """Install the standard checklist shipped with the portal (idempotent)."""
-    definition = json.loads(STANDARD_CHECKLIST.read_text(encoding="utf-8"))
-    checklist, _ = checklist_install(definition=definition)
-    return checklist
-
-
-def checklist_current(*, collaborative: Collaborative) -> ChecklistVersion:
-    """The checklist new visits of a collaborative use: its newest active adaptation, or
-    else the newest active standard version."""
-    active = ChecklistVersion.objects.filter(is_active=True).order_by("-version", "-created_at")
-    checklist = active.filter(collaborative=collaborative).first()
-    if checklist is None:
-        checklist = active.filter(collaborative__isnull=True).first()
-    if checklist is None:
-        checklist = checklist_install_standard()
-    return checklist
-
-
-# --------------------------------------------------------------------------------------------
-# Validation of a visit's data
-# --------------------------------------------------------------------------------------------
 
 
 def _validate(*, user: User, visit: ReadinessVisit, data: dict[str, Any]) -> None:
@@ -641,149 +505,3 @@ def visit_discard(*, user: User, visit: ReadinessVisit) -> None:
         if locked.is_final:
             raise ValidationError("A finalized visit cannot be deleted.")
         locked.delete()
-
-
-# --------------------------------------------------------------------------------------------
-# The report email
-# --------------------------------------------------------------------------------------------
-
-
-def _report_email(visit: ReadinessVisit, report: GeneratedReport) -> EmailMessage:
-    recipients = list(visit.recipients.all())
-    to = [r.email for r in recipients if not r.vr_copy]
-    cc = [r.email for r in recipients if r.vr_copy]
-    if not to:
-        to, cc = cc, []
-    sender = visit.finalized_by
-    date_text = date_format(visit.visit_date, "F j, Y")
-    context = {
-        "visit": visit,
-        "agency": visit.agency,
-        "collaborative": visit.collaborative,
-        "date_text": date_text,
-        "recipients": recipients,
-        "vr_copies": [r for r in recipients if r.vr_copy],
-        "action_steps": list(visit.action_steps.all()),
-        "sender": sender,
-        "barriers": _lines(visit.barriers),
-        "facilitators": _lines(visit.facilitators),
-    }
-    message = EmailMessage(
-        subject=f"Readiness visit report: {visit.agency.name}, {date_text}",
-        body=render_to_string("emails/readiness_visit_report.txt", context),
-        to=to,
-        cc=cc,
-        reply_to=[sender.email] if sender and sender.email else None,
-    )
-    with report.file.open("rb") as handle:
-        message.attach(report.filename, handle.read(), "application/pdf")
-    return message
-
-
-def visit_report_deliver(*, visit_id: str, user_id: int) -> str:
-    """Render a visit's report (if not yet) and email it once to the recipients.
-
-    Runs in a worker with the access of the person who finalized (or amended) the visit.
-    Idempotent: the email is sent only while requested and not yet sent, under a row lock,
-    so a task delivered twice sends one email.
-    """
-    user = User.objects.filter(pk=user_id, is_active=True).first()
-    if user is None:
-        return "refused"
-    try:
-        visit = access.access_visit(user, visit_id)
-    except (Http404, PermissionDenied):
-        return "refused"
-    if visit.report_id is None:
-        return "no report"
-    report = report_render(report_id=visit.report_id)
-    if report.status != GeneratedReport.Status.READY:
-        return report.status
-    with transaction.atomic():
-        locked = (
-            access.visits_in_scope(user)
-            .select_for_update(of=("self",))
-            .select_related("agency", "collaborative", "finalized_by")
-            .get(pk=visit.pk)
-        )
-        if locked.report_id != report.pk:
-            return "superseded"  # amended meanwhile: the newer task sends the newer report
-        if locked.email_requested_at is None or locked.email_sent_at is not None:
-            return "rendered"
-        message = _report_email(locked, report)
-        if not message.to:
-            return "no recipients"
-        message.send(fail_silently=False)
-        locked.email_sent_at = timezone.now()
-        locked.email_sent_to = [*message.to, *message.cc]
-        locked.save(update_fields=["email_sent_at", "email_sent_to"])
-    logger.info(
-        "Readiness visit report %s emailed to %d people", visit.pk, len(locked.email_sent_to)
-    )
-    return "sent"
-
-
-# --------------------------------------------------------------------------------------------
-# Readiness feeds implementation
-# --------------------------------------------------------------------------------------------
-
-
-def default_plan_area(visit: ReadinessVisit, step: VisitActionStep) -> str:
-    """The plan area a step goes to unless the user picks another: the one its checklist area
-    maps to, else Other."""
-    area = visit.checklist.area(step.area_key) if step.area_key else None
-    return area.plan_area if area else ImplementationArea.OTHER
-
-
-def visit_steps_to_plan(
-    *, user: User, visit: ReadinessVisit, selections: Iterable[tuple[VisitActionStep, str]]
-) -> list:
-    """Add a finalized visit's action steps to the agency's implementation plan, each in the
-    plan area chosen for it. Steps already in the plan are skipped, so doing it twice adds
-    nothing. Needs the right to edit the agency's plan, and the plan must exist."""
-    if not visit.is_final:
-        raise ValidationError("Finalize the visit before adding its steps to the plan.")
-    _, plan = access.access_plan(user, visit.agency_id, write=True)
-    if plan is None:
-        raise ValidationError(
-            "This agency has no implementation plan yet. Start the plan, then add the steps."
-        )
-    label = f"Readiness visit of {date_format(visit.visit_date, 'F j, Y')}"
-    steps = []
-    for step, area in selections:
-        if step.visit_id != visit.pk:
-            raise ValidationError("Choose action steps of this visit.")
-        if area not in ImplementationArea.values:
-            raise ValidationError({"area": f"Choose a plan area for “{step.text[:60]}”."})
-        steps.append(
-            {
-                "area": area,
-                "action": step.text,
-                "responsible": step.owner[:200],
-                "target_date": step.target_date,
-                "source_id": step.pk,
-                "source_label": label,
-            }
-        )
-    return agency_services.implementation_steps_add(user=user, plan=plan, steps=steps)
-
-
-def converted_step_ids(user: User, visit: ReadinessVisit) -> set:
-    """Ids of the visit's action steps already in the agency's implementation plan."""
-    from agencies.models import ImplementationStep
-
-    step_ids = [s.pk for s in visit.action_steps.all()]
-    return set(
-        ImplementationStep.objects.filter(
-            access.scope_filter(user),
-            collaborative=visit.collaborative,
-            agency=visit.agency,
-            source_id__in=step_ids,
-        ).values_list("source_id", flat=True)
-    )
-
-
-def visitor_role_label(user: User, collaborative: Collaborative) -> str:
-    """How a portal user appears as a visitor: their state-side role in the collaborative."""
-    roles = access.roles_in(user, collaborative) & {Role.STATE_ADMIN, *Role.assigned_roles()}
-    return ", ".join(sorted(Role(r).label for r in roles))

@@ -1,0 +1,66 @@
+"""Writes of readiness visits. HTML views, API views and tasks all call these.
+
+- ``checklists``: the checklist as versioned data;
+- ``visits``: drafts with optimistic locking, finalize, amendments, discard;
+- ``delivery``: the report email, sent once by a worker;
+- ``plan``: action steps into the agency's implementation plan;
+- ``common``: constants, the conflict error, the collaborative's local time.
+"""
+
+from readiness.services.checklists import (
+    checklist_current,
+    checklist_install,
+    checklist_install_standard,
+)
+from readiness.services.common import (
+    CHECKLIST_DIR,
+    REPORT_KIND,
+    STANDARD_CHECKLIST,
+    VISIT_FIELDS,
+    VisitConflict,
+    collaborative_today,
+    local_time,
+)
+from readiness.services.delivery import visit_report_deliver
+from readiness.services.plan import (
+    converted_step_ids,
+    default_plan_area,
+    visit_steps_to_plan,
+    visitor_role_label,
+)
+from readiness.services.visits import (
+    visit_amend,
+    visit_create,
+    visit_discard,
+    visit_finalize,
+    visit_missing_items,
+    visit_report_resend,
+    visit_save_draft,
+    visit_snapshot,
+)
+
+__all__ = [
+    "CHECKLIST_DIR",
+    "REPORT_KIND",
+    "STANDARD_CHECKLIST",
+    "VISIT_FIELDS",
+    "VisitConflict",
+    "checklist_current",
+    "checklist_install",
+    "checklist_install_standard",
+    "collaborative_today",
+    "converted_step_ids",
+    "default_plan_area",
+    "local_time",
+    "visit_amend",
+    "visit_create",
+    "visit_discard",
+    "visit_finalize",
+    "visit_missing_items",
+    "visit_report_deliver",
+    "visit_report_resend",
+    "visit_save_draft",
+    "visit_snapshot",
+    "visit_steps_to_plan",
+    "visitor_role_label",
+]

@@ -2,7 +2,6 @@
 
 from django.utils import timezone
 
-from agencies.models import Membership, Role
 from ipsportal import access
 from ipsportal.reports import register
 
@@ -10,17 +9,7 @@ from ipsportal.reports import register
 @register("agency_summary", template="agency_summary")
 def agency_summary_context(report) -> dict:
     """An agency's profile and staff, as its requester may see it."""
-    agency = access.access_agency(report.requested_by, report.subject_id)
+    agency, staff = access.agency_staff(report.requested_by, report.subject_id)
     access.require(report.requested_by, access.Action.EXPORT, agency=agency)
-    staff = (
-        Membership.objects.filter(
-            collaborative=agency.collaborative,
-            agencies=agency,
-            is_active=True,
-            role__in=Role.agency_roles(),
-        )
-        .select_related("user")
-        .order_by("role", "user__full_name")
-    )
     generated = timezone.now().astimezone(agency.collaborative.zoneinfo)
     return {"agency": agency, "staff": staff, "generated_at": generated, "report": report}

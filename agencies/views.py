@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from agencies import services
 from agencies.forms import AgencyForm, ImplementationStepForm, InvitationForm, RegionForm
-from agencies.models import ImplementationPhase, ImplementationStep, Membership, Role
+from agencies.models import ImplementationPhase, ImplementationStep
 from ipsportal import access
 from ipsportal.access import Action
 from ipsportal.forms import apply_validation_error
@@ -67,18 +67,8 @@ def agency_list(request):
 
 @login_required
 def agency_detail(request, agency_id):
-    agency = access.access_agency(request.user, agency_id)
+    agency, staff = access.agency_staff(request.user, agency_id)
     follow_collaborative(request, agency.collaborative)
-    staff = (
-        Membership.objects.filter(
-            collaborative=agency.collaborative,
-            is_active=True,
-            role__in=Role.agency_roles(),
-            agencies=agency,
-        )
-        .select_related("user")
-        .order_by("role", "user__full_name")
-    )
     return render(
         request,
         "agencies/agency_detail.html",

@@ -39,6 +39,23 @@ def access_agency(user: User, agency_id, *, write: bool = False) -> Agency:
     return agency
 
 
+def agency_staff(user: User, agency_id) -> tuple[Agency, QuerySet[Membership]]:
+    """An agency (scoped as :func:`access_agency`) and the active memberships of its staff
+    (IPS supervisors, leaders, employment specialists), with their users."""
+    agency = access_agency(user, agency_id)
+    staff = (
+        Membership.objects.filter(
+            collaborative=agency.collaborative,
+            agencies=agency,
+            is_active=True,
+            role__in=Role.agency_roles(),
+        )
+        .select_related("user")
+        .order_by("role", "user__full_name")
+    )
+    return agency, staff
+
+
 def access_collaborative(
     user: User, collaborative_id, *, action: Action | None = None
 ) -> Collaborative:

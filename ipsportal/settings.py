@@ -221,6 +221,7 @@ ACCOUNT_EMAIL_VERIFICATION = "none"
 # Email is the login and identifies the person invited: nobody adds or swaps addresses.
 ACCOUNT_MAX_EMAIL_ADDRESSES = 1
 ACCOUNT_ADAPTER = "ipsportal.adapters.InviteOnlyAccountAdapter"
+ACCOUNT_FORMS = {"login": "ipsportal.forms.PortalLoginForm"}
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_SESSION_REMEMBER = None

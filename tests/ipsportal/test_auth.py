@@ -139,3 +139,11 @@ def test_it_has_no_public_sign_up(client, db):
     )
     assert not User.objects.filter(email="stranger@example.org").exists()
     assert SESSION_KEY not in client.session
+
+
+def test_it_speaks_of_invitations_not_sign_up_on_the_login_page(client, db):
+    page = client.get(reverse("account_login")).content.decode()
+    assert "invitation" in page
+    assert "sign up" not in page.lower()
+    assert "Keep me logged in on this device" in page
+    assert "ipsportal/favicon.svg" in page

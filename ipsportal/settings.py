@@ -174,7 +174,10 @@ DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="IPS Portal <no-reply@ips-portal.invalid>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
+# Links in mail and feeds. Without PORTAL_BASE_URL they point at the port `make run` serves
+# on (IPS_PORT, exported by the Makefile to the web server and the worker alike).
+IPS_PORT = env.int("IPS_PORT", default=8000)
+PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default=f"http://127.0.0.1:{IPS_PORT}")
 
 # Celery: Redis when configured; otherwise the filesystem broker under var/.
 REDIS_URL = env.str("REDIS_URL", default="")

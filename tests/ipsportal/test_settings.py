@@ -3,6 +3,7 @@
 Each case runs in a fresh interpreter with a clean environment, because settings are read
 once at import."""
 
+import re
 import secrets
 import subprocess
 import sys
@@ -76,3 +77,42 @@ def test_it_fails_the_deploy_checks_in_development(run):
     result = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"])
     assert result.returncode != 0
     assert "security.W018" in result.stderr  # DEBUG on
+
+
+MAIL_LINK = r"https?://[^\s/]+/\S*"
+
+
+def test_it_points_mail_links_at_the_port_make_run_serves_on(run, tmp_path):
+    # `make run IPS_PORT=8101` exports IPS_PORT to the web server and the worker; the
+    # invitation a new collaborative's admin receives must link to that port.
+    env = {"IPS_PORT": "8101", "EMAIL_URL": "filemail://", "CELERY_TASK_ALWAYS_EAGER": "1"}
+    migrated = run(["manage.py", "migrate", "--noinput", "-v0"], **env)
+    assert migrated.returncode == 0, migrated.stderr
+    created = run(
+        [
+            *("manage.py", "create_collaborative", "--name", "Port Test Collaborative"),
+            *("--slug", "port-test", "--state", "MO", "--admin-email", "first@example.org"),
+        ],
+        **env,
+    )
+    assert created.returncode == 0, created.stderr
+    assert "http://127.0.0.1:8101/invitations/" in created.stdout
+
+    mail_files = list((tmp_path / "var" / "mail").glob("*"))
+    assert mail_files, "the invitation was not written to var/mail/"
+    links = [
+        link for f in mail_files for link in re.findall(MAIL_LINK, f.read_text(errors="replace"))
+    ]
+    assert links
+    assert all(link.startswith("http://127.0.0.1:8101/") for link in links), links
+
+
+def test_it_prefers_an_explicit_portal_base_url_to_the_port(run):
+    show = (
+        "import os, django; os.environ['DJANGO_SETTINGS_MODULE'] = 'ipsportal.settings'; "
+        "django.setup(); from django.conf import settings as s; print(s.PORTAL_BASE_URL)"
+    )
+    assert run(["-c", show]).stdout.strip() == "http://127.0.0.1:8000"
+    assert run(["-c", show], IPS_PORT="8101").stdout.strip() == "http://127.0.0.1:8101"
+    explicit = run(["-c", show], IPS_PORT="8101", PORTAL_BASE_URL="https://ips.example.org")
+    assert explicit.stdout.strip() == "https://ips.example.org"

@@ -230,12 +230,26 @@ ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_LOGOUT_REDIRECT_URL = "/accounts/login/"
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
-ACCOUNT_RATE_LIMITS = {} if env.bool("DISABLE_RATE_LIMITS", default=False) else None
-if ACCOUNT_RATE_LIMITS is None:
-    del ACCOUNT_RATE_LIMITS
 LOGIN_REDIRECT_URL = "/"
 LOGIN_URL = "/accounts/login/"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+
+# Sign-in throttling. allauth's own limit on failed logins counts per account alone, which
+# lets anyone lock a person out; ipsportal.login_throttle counts them per client address, per
+# (account, address), and per account with a much higher ceiling that is logged when reached.
+# The other actions keep allauth's defaults. Behind a reverse proxy, TRUSTED_PROXY_COUNT says
+# how many X-Forwarded-For entries to trust, so the client address is the person's own.
+SIGN_IN_RATE_LIMITS = {
+    "login_failed": None,
+    "login_failed_address": "10/m,100/h",
+    "login_failed_account_address": "5/5m",
+    "login_failed_account": "100/h",
+}
+# False switches off every allauth rate limit (an empty dict would keep allauth's defaults).
+ACCOUNT_RATE_LIMITS = (
+    False if env.bool("DISABLE_RATE_LIMITS", default=False) else SIGN_IN_RATE_LIMITS
+)
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -116,3 +116,15 @@ def test_it_prefers_an_explicit_portal_base_url_to_the_port(run):
     assert run(["-c", show], IPS_PORT="8101").stdout.strip() == "http://127.0.0.1:8101"
     explicit = run(["-c", show], IPS_PORT="8101", PORTAL_BASE_URL="https://ips.example.org")
     assert explicit.stdout.strip() == "https://ips.example.org"
+
+
+def test_it_switches_every_sign_in_limit_off_only_when_asked(run):
+    show = (
+        "import os, django; os.environ['DJANGO_SETTINGS_MODULE'] = 'ipsportal.settings'; "
+        "django.setup(); from allauth.account import app_settings as a; "
+        "print(sorted(k for k, v in a.RATE_LIMITS.items() if v))"
+    )
+    on = run(["-c", show])
+    assert on.returncode == 0, on.stderr
+    assert "'login_failed_account_address'" in on.stdout and "'login'" in on.stdout
+    assert run(["-c", show], DISABLE_RATE_LIMITS="1").stdout.strip() == "[]"

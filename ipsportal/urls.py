@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
@@ -10,6 +11,9 @@ handler404 = "ipsportal.views.error_404"
 handler500 = "ipsportal.views.error_500"
 
 admin.site.site_header = "IPS Portal operations"
+# The admin has no login of its own: it sends people to the portal's login, with its second
+# factor and its throttling, and refuses signed-in people who are not operations staff.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", views.home, name="home"),

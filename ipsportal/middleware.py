@@ -1,5 +1,7 @@
 """The active collaborative: the one a user in several collaboratives is working in now."""
 
+from django.conf import settings
+from django.utils.cache import add_never_cache_headers
 from django.utils.functional import SimpleLazyObject
 
 SESSION_KEY = "ips_active_collaborative"
@@ -37,3 +39,28 @@ def follow_collaborative(request, collaborative) -> None:
     if request.collaborative and request.collaborative.pk != collaborative.pk:
         request.session[SESSION_KEY] = str(collaborative.pk)
         request.collaborative = collaborative
+
+
+class SecurityHeadersMiddleware:
+    """The Content-Security-Policy on every page, and ``Cache-Control: no-store`` on every
+    answer to a signed-in person (pages, API, downloads), so that no shared or back-button
+    cache keeps what they saw after they logged out.
+
+    Static files are served by WhiteNoise before this runs: they carry neither header."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if settings.CSP_ENABLED and not _is_debug_page(response):
+            response.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            add_never_cache_headers(response)
+        return response
+
+
+def _is_debug_page(response) -> bool:
+    # Django's technical 404 and 500 pages (DEBUG only) are built of inline style and script.
+    return settings.DEBUG and response.status_code in (404, 500)

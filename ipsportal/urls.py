@@ -2,7 +2,7 @@ from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from ipsportal import views
 
@@ -27,6 +27,12 @@ urlpatterns = [
     path("readiness/", include("readiness.urls")),
     path("api/v1/", include("ipsportal.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
+    path(
+        "api/docs/",
+        SpectacularSwaggerSplitView.as_view(
+            url_name="api_schema", template_name="ipsportal/api_docs.html"
+        ),
+        name="api_docs",
+    ),
     path(settings.ADMIN_URL, admin.site.urls),
 ]

@@ -6,6 +6,10 @@ Fixtures
                    the login form in ``page`` and waits for the home page.
     ``portal_url`` a function ``portal_url("/agencies/")`` giving the live server's address.
 
+    ``csp_violations`` (automatic) the Content-Security-Policy violations the pages of the
+                   test reported, in every browser context the test opens; the test fails if
+                   any remain when it ends (a test that provokes one on purpose clears the list).
+
 Functions
     ``assert_accessible(page, label)`` runs axe-core in the page and fails on serious or
     critical violations, listing each rule and the elements that break it.
@@ -20,7 +24,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -63,6 +67,60 @@ def log_in(page, portal_url) -> Callable[..., None]:
         page.wait_for_url(portal_url("/"))
 
     return log_in
+
+
+# Registered before any script of the page: reports every violation, whatever its cause
+# (inline script or style, eval, a resource from elsewhere), to the test.
+_CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__ipsReportCspViolation({
+    page: document.location.href,
+    directive: event.effectiveDirective,
+    blocked: event.blockedURI,
+    source: event.sourceFile + ":" + event.lineNumber,
+    sample: event.sample,
+  });
+});
+"""
+
+
+def watch_csp(context, found: list[str]) -> None:
+    """Collect the CSP violations of every page of ``context`` into ``found``: from the
+    ``securitypolicyviolation`` event and from the console, where Chromium also logs them."""
+
+    def report(_source, violation: dict) -> None:
+        found.append(
+            "{page}: {directive} refused {blocked!r} at {source} {sample!r}".format(**violation)
+        )
+
+    def console(message) -> None:
+        if "Content Security Policy" in message.text:
+            found.append(f"console: {message.text}")
+
+    context.expose_binding("__ipsReportCspViolation", report)
+    context.add_init_script(_CSP_LISTENER)
+    context.on("console", console)
+
+
+@pytest.fixture(autouse=True)
+def csp_violations(browser, monkeypatch) -> Iterator[list[str]]:
+    """Fail the test when a page it visited reported a Content-Security-Policy violation."""
+    found: list[str] = []
+    new_context = browser.new_context
+
+    def watched_context(*args, **kwargs):
+        context = new_context(*args, **kwargs)
+        watch_csp(context, found)
+        return context
+
+    # pytest-playwright's ``context`` (and so ``page``) and the test's own contexts alike.
+    monkeypatch.setattr(browser, "new_context", watched_context)
+    yield found
+    if found:
+        pytest.fail(
+            "The page broke its Content-Security-Policy:\n" + "\n".join(dict.fromkeys(found)),
+            pytrace=False,
+        )
 
 
 def axe_violations(

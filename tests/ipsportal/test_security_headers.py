@@ -182,3 +182,13 @@ def test_it_keeps_templates_and_scripts_free_of_what_the_policy_blocks(path):
             if blocked.search(line):
                 offenders.append(f"{relative}:{number}: {line.strip()[:100]}")
     assert offenders == []
+
+
+def test_it_spares_only_djangos_debug_pages_in_development(client, settings, db):
+    # `make run` serves the policy too; only Django's own debug pages (inline style and
+    # script, DEBUG only) go without it, or they would show unstyled.
+    settings.DEBUG = True
+    assert_strict(client.get(reverse("account_login")).get("Content-Security-Policy"))
+    debug_404 = client.get("/no-such-page/")
+    assert debug_404.status_code == 404
+    assert "Content-Security-Policy" not in debug_404

@@ -36,7 +36,7 @@ def _active_collaborative(request):
 
 def _saved_text(visit: ReadinessVisit) -> str:
     who = visit.updated_by.display_name if visit.updated_by else "someone"
-    return f"Saved at {services.local_time(visit.updated_at, visit.collaborative)} by {who}"
+    return f"Saved at {visit.collaborative.local_time_text(visit.updated_at)} by {who}"
 
 
 # --------------------------------------------------------------------------------------------
@@ -255,7 +255,7 @@ def visit_autosave(request, visit_id):
             {
                 "status": "saved",
                 "version": saved.version,
-                "saved_at": services.local_time(saved.updated_at, saved.collaborative),
+                "saved_at": saved.collaborative.local_time_text(saved.updated_at),
                 "message": _saved_text(saved),
                 "rated": saved.rated_count,
                 "applicable": saved.applicable_count,
@@ -430,7 +430,7 @@ def _report_context(request, visit) -> dict:
         "visit": visit,
         "report": report,
         "pending": pending,
-        "email_sent_at": services.local_time(visit.email_sent_at, visit.collaborative),
+        "email_sent_at": visit.collaborative.local_time_text(visit.email_sent_at),
         "email_count": len(visit.email_sent_to or []),
         "can_export": access.can(request.user, Action.EXPORT, agency=visit.agency),
         "can_write": access.can(request.user, Action.READINESS_WRITE, agency=visit.agency),
@@ -461,7 +461,7 @@ def visit_detail(request, visit_id):
         "plan_areas": ImplementationArea.choices,
         "open_steps": [s for s in steps if not s.in_plan],
         "saved_text": _saved_text(visit),
-        "finalized_text": services.local_time(visit.finalized_at, visit.collaborative),
+        "finalized_text": visit.collaborative.local_time_text(visit.finalized_at),
         **{f"r_{k}": v for k, v in _report_context(request, visit).items()},
     }
     return render(request, "readiness/visit_detail.html", context)

@@ -145,7 +145,8 @@ def unique_problems(model: type[models.Model]) -> list[str]:
             continue
         named = set(constraint.fields)
         for expression in constraint.expressions:
-            named |= {getattr(c, "name", None) for c in expression.flatten()}
+            parts = expression.flatten() if hasattr(expression, "flatten") else [expression]
+            named |= {getattr(c, "name", None) for c in parts}
         if not _names_collaborative(named):
             problems.append(f"{label} constraint {constraint.name} leaves out the collaborative")
     for together in model._meta.unique_together:

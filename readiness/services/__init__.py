@@ -18,8 +18,6 @@ from readiness.services.common import (
     STANDARD_CHECKLIST,
     VISIT_FIELDS,
     VisitConflict,
-    collaborative_today,
-    local_time,
 )
 from readiness.services.delivery import visit_report_deliver
 from readiness.services.plan import (
@@ -48,10 +46,8 @@ __all__ = [
     "checklist_current",
     "checklist_install",
     "checklist_install_standard",
-    "collaborative_today",
     "converted_step_ids",
     "default_plan_area",
-    "local_time",
     "visit_amend",
     "visit_create",
     "visit_discard",

@@ -34,7 +34,6 @@ from readiness.services.common import (
     REPORT_KIND,
     VISIT_FIELDS,
     VisitConflict,
-    collaborative_today,
 )
 
 
@@ -54,7 +53,7 @@ def _validate(*, user: User, visit: ReadinessVisit, data: dict[str, Any]) -> Non
         if not isinstance(value, datetime.date):
             add("visit_date", "Enter the date of the visit.")
         else:
-            today = collaborative_today(visit.collaborative)
+            today = visit.collaborative.today()
             if value > today:
                 add(
                     "visit_date",
@@ -282,7 +281,7 @@ def visit_create(
             agency=agency,
             checklist=checklist_current(collaborative=collaborative),
             status=VisitStatus.DRAFT,
-            visit_date=data.get("visit_date") or collaborative_today(collaborative),
+            visit_date=data.get("visit_date") or collaborative.today(),
             created_by=user,
             updated_by=user,
         )

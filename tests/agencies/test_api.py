@@ -140,6 +140,34 @@ def test_it_creates_an_agency_for_a_state_admin(client_for, tenant):
     assert response.json()["id"] == str(agency.pk)
 
 
+def test_it_refuses_through_the_api_a_name_that_differs_only_in_letter_case(client_for, tenant):
+    # The same rule as the page's: the database constraint on the lower-cased name.
+    api = client_for(tenant.user(Role.STATE_ADMIN))
+    body = {"collaborative": str(tenant.collaborative.pk), "name": tenant.agency.name.upper()}
+    response = api.post(LIST, body, format="json")
+    assert response.status_code == 400, response.content
+    assert response.json()["error"]["fields"] == {
+        "name": ["An agency with this name already exists here."]
+    }
+    assert Agency.objects.filter(name__iexact=tenant.agency.name).count() == 1
+    # Its twin: another name is accepted.
+    body["name"] = tenant.agency.name.upper() + " WEST"
+    assert api.post(LIST, body, format="json").status_code == 201
+
+
+def test_it_refuses_a_case_variant_name_in_the_database_even_past_the_checks(tenant):
+    # A concurrent save that passed full_clean() still meets the constraint.
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Agency.objects.create(
+            collaborative=tenant.collaborative, name=tenant.agency.name.lower(), slug="x-1"
+        )
+    Agency.objects.create(
+        collaborative=tenant.collaborative, name=tenant.agency.name + " II", slug="x-2"
+    )
+
+
 def test_it_refuses_create_to_a_member_without_the_right(client_for, tenant):
     response = client_for(tenant.user(Role.IPS_SUPERVISOR)).post(
         LIST, {"collaborative": str(tenant.collaborative.pk), "name": "Nope"}, format="json"

@@ -295,3 +295,19 @@ def test_it_grants_memberships_within_the_collaborative_only(tenant, other_tenan
         agencies=[tenant.agency, extra],
     )
     assert set(access.agencies_in_scope(user)) == {tenant.agency, extra}
+
+
+def test_it_reports_a_name_taken_by_a_concurrent_save_on_the_name_field(tenant):
+    # As when another request saved the name between this one's full_clean() and its save:
+    # the database refuses, and the refusal reaches the person as a field error.
+    from agencies.models import Agency
+    from agencies.services.tenancy import _save_named
+
+    twin = Agency(collaborative=tenant.collaborative, name=tenant.agency.name.upper(), slug="t-1")
+    with pytest.raises(ValidationError) as caught:
+        _save_named(twin)
+    assert caught.value.message_dict == {"name": ["An agency with this name already exists here."]}
+    assert not Agency.objects.filter(slug="t-1").exists()
+    twin.name = "A name nobody has"
+    _save_named(twin)
+    assert Agency.objects.filter(slug="t-1").exists()

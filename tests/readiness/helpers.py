@@ -15,8 +15,7 @@ def complete_data(visit: ReadinessVisit, *, label: str = "") -> dict[str, Any]:
     dates, two recipients (one a VR copy)."""
     areas = visit.checklist.areas
     return {
-        "visit_date": services.collaborative_today(visit.collaborative)
-        - datetime.timedelta(days=1),
+        "visit_date": visit.collaborative.today() - datetime.timedelta(days=1),
         "met_leadership": True,
         "met_employment_staff": True,
         "met_clients": True,

@@ -127,7 +127,7 @@ def test_it_refuses_forged_ratings_future_dates_and_bad_emails_with_field_errors
     assert response.json()["error"]["fields"]["ratings"] == [
         "“VR partnership”: choose Ready or Work is needed."
     ]
-    tomorrow = services.collaborative_today(tenant.collaborative) + datetime.timedelta(days=1)
+    tomorrow = tenant.collaborative.today() + datetime.timedelta(days=1)
     response = api.patch(
         _detail(visit),
         {"version": visit.version, "visit_date": tomorrow.isoformat()},

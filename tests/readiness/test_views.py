@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from agencies import services as agency_services
 from agencies.models import Role
+from ipsportal import access
 from ipsportal.models import GeneratedReport
 from readiness import services
 from readiness.models import ReadinessVisit, VisitAmendment
@@ -200,7 +201,7 @@ def test_it_refuses_a_future_date_and_an_invalid_recipient_email(client, tenant)
     trainer = tenant.user(Role.STATE_TRAINER)
     visit = services.visit_create(user=trainer, agency=tenant.agency)
     client.force_login(trainer)
-    tomorrow = services.collaborative_today(tenant.collaborative) + datetime.timedelta(days=1)
+    tomorrow = tenant.collaborative.today() + datetime.timedelta(days=1)
     data = form_post(
         visit,
         visit_date=tomorrow.isoformat(),
@@ -299,13 +300,13 @@ def test_it_adds_action_steps_to_the_plan_from_the_visit_page(client, tenant):
         {"step": [str(steps[0].pk)], f"area_{steps[0].pk}": "vr_collaboration"},
     )
     assert response.status_code == 302
-    _, plan = agency_services.access.access_plan(supervisor, tenant.agency.pk)
+    _, plan = access.access_plan(supervisor, tenant.agency.pk)
     assert [(s.area, s.source_id) for s in plan.steps.all()] == [("vr_collaboration", steps[0].pk)]
 
 
 def test_it_starts_a_visit_for_an_agency_in_scope_only(client, tenant, other_tenant):
     client.force_login(tenant.user(Role.STATE_TRAINER))
-    today = services.collaborative_today(tenant.collaborative).isoformat()
+    today = tenant.collaborative.today().isoformat()
     url = reverse("readiness:visit_start")
     response = client.post(url, {"agency": other_tenant.agency.pk, "visit_date": today})
     assert response.status_code == 400

@@ -1,11 +1,10 @@
-"""Writes of the agencies app. HTML views and API views both call these."""
+"""Writes of people: invitations, memberships, and setting up a collaborative."""
 
 from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable
 from datetime import timedelta
-from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
@@ -16,105 +15,20 @@ from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import slugify
 
 from agencies.models import (
     Agency,
     Collaborative,
-    ImplementationArea,
-    ImplementationPlan,
-    ImplementationStep,
     Invitation,
     InvitationAgency,
     Membership,
     MembershipAgency,
-    Region,
     Role,
 )
 from ipsportal import access
 from ipsportal.models import User
 
 INVITATION_LIFETIME = timedelta(days=14)
-
-AGENCY_FIELDS = (
-    "name",
-    "region",
-    "street",
-    "city",
-    "state",
-    "postal_code",
-    "phone",
-    "vr_vendor_status",
-    "carf_accredited",
-    "ccbhc",
-    "pros_program",
-    "implementation_phase",
-    "implementation_start_date",
-    "partner_employment_agency",
-    "is_active",
-)
-
-
-def _unique_slug(collaborative: Collaborative, name: str, *, exclude_pk=None) -> str:
-    base = slugify(name)[:70] or "agency"
-    slug, n = base, 2
-    taken = Agency.objects.filter(collaborative=collaborative)
-    if exclude_pk:
-        taken = taken.exclude(pk=exclude_pk)
-    while taken.filter(slug=slug).exists():
-        slug, n = f"{base}-{n}", n + 1
-    return slug
-
-
-def _check_region(collaborative: Collaborative, region: Region | None) -> None:
-    if region is not None and region.collaborative_id != collaborative.pk:
-        raise ValidationError({"region": "Choose a region of this collaborative."})
-
-
-def agency_create(*, user: User, collaborative: Collaborative, data: dict[str, Any]) -> Agency:
-    """Create an agency in a collaborative. The caller holds CREATE_AGENCY there."""
-    access.require(user, access.Action.CREATE_AGENCY, collaborative=collaborative)
-    fields = {k: v for k, v in data.items() if k in AGENCY_FIELDS}
-    _check_region(collaborative, fields.get("region"))
-    with transaction.atomic():
-        agency = Agency(collaborative=collaborative, **fields)
-        agency.slug = _unique_slug(collaborative, agency.name or "")
-        agency.full_clean()
-        agency.save()
-    return agency
-
-
-def agency_update(*, user: User, agency: Agency, data: dict[str, Any]) -> Agency:
-    """Change an agency's profile. The caller fetched it with ``access_agency(write=True)``."""
-    access.require(user, access.Action.EDIT_AGENCY, agency=agency)
-    fields = {k: v for k, v in data.items() if k in AGENCY_FIELDS}
-    _check_region(agency.collaborative, fields.get("region", agency.region))
-    with transaction.atomic():
-        for key, value in fields.items():
-            setattr(agency, key, value)
-        agency.full_clean()
-        agency.save()
-    return agency
-
-
-def region_save(
-    *, user: User, collaborative: Collaborative, data: dict[str, Any], region: Region | None = None
-) -> Region:
-    """Create (``region=None``) or change a region of a collaborative."""
-    access.require(user, access.Action.MANAGE_REGIONS, collaborative=collaborative)
-    with transaction.atomic():
-        region = region or Region(collaborative=collaborative)
-        for key in ("name", "liaison_name", "liaison_email"):
-            if key in data:
-                setattr(region, key, data[key])
-        region.full_clean()
-        region.save()
-    return region
-
-
-# --------------------------------------------------------------------------------------------
-# Invitations and memberships
-# --------------------------------------------------------------------------------------------
 
 
 def invitable_agencies(user: User, collaborative: Collaborative) -> QuerySet[Agency]:
@@ -389,72 +303,3 @@ def invitation_revoke(*, user: User, invitation: Invitation) -> bool:
             pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True
         ).update(revoked_at=timezone.now())
     return bool(updated)
-
-
-# --------------------------------------------------------------------------------------------
-# Implementation plans
-# --------------------------------------------------------------------------------------------
-
-
-def implementation_plan_create(*, user: User, agency: Agency) -> ImplementationPlan:
-    """Start an agency's implementation plan (or return the one it has)."""
-    access.require(user, access.Action.EDIT_AGENCY, agency=agency)
-    with transaction.atomic():
-        plan, _ = ImplementationPlan.objects.get_or_create(
-            collaborative=agency.collaborative, agency=agency, defaults={"created_by": user}
-        )
-    return plan
-
-
-def implementation_steps_add(
-    *, user: User, plan: ImplementationPlan, steps: Iterable[dict[str, Any]]
-) -> list[ImplementationStep]:
-    """Add action steps to a plan, all or nothing.
-
-    Each step is a dict with ``area``, ``action``, ``responsible``, ``target_date`` and
-    optionally ``source_id`` / ``source_label`` (the record it came from). A step whose source
-    is already in the plan is skipped, so converting the same steps twice adds nothing.
-    Returns the steps created.
-    """
-    access.require(user, access.Action.EDIT_AGENCY, agency=plan.agency)
-    created: list[ImplementationStep] = []
-    with transaction.atomic():
-        existing = set(
-            ImplementationStep.objects.filter(plan=plan, source_id__isnull=False).values_list(
-                "source_id", flat=True
-            )
-        )
-        for data in steps:
-            source_id = data.get("source_id")
-            if source_id is not None and source_id in existing:
-                continue
-            step = ImplementationStep(
-                collaborative=plan.collaborative,
-                agency=plan.agency,
-                plan=plan,
-                area=data.get("area") or ImplementationArea.OTHER,
-                action=data.get("action", ""),
-                responsible=data.get("responsible", ""),
-                target_date=data.get("target_date"),
-                source_id=source_id,
-                source_label=data.get("source_label", "")[:200],
-                created_by=user,
-            )
-            step.full_clean()
-            step.save()
-            created.append(step)
-            if source_id is not None:
-                existing.add(source_id)
-    return created
-
-
-def implementation_step_set_status(
-    *, user: User, step: ImplementationStep, status: str
-) -> ImplementationStep:
-    """Mark a plan step open or done."""
-    access.require(user, access.Action.EDIT_AGENCY, agency=step.agency)
-    with transaction.atomic():
-        step.status = status
-        step.full_clean()
-        step.save(update_fields=["status"])
-    return step

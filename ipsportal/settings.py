@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "ipsportal",
+    "ipsportal.notifications",
     "agencies",
     "readiness",
     "fidelity",
@@ -174,6 +175,8 @@ DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="IPS Portal <no-reply@ips-portal.invalid>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Seconds a worker waits for the mail server before the delivery is retried later.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 
 # Celery: Redis when configured; otherwise the filesystem broker under var/.

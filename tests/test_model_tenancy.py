@@ -161,7 +161,7 @@ def unique_problems(model: type[models.Model]) -> list[str]:
 def test_it_finds_the_models_of_every_tenant_app():
     labels = {_label(m) for m in tenant_app_models()}
     # The walk sees plain models, history models and Django's auto-created through tables.
-    assert {"agencies.Agency", "agencies.HistoricalAgency", "ipsportal.GeneratedReport"} <= labels
+    assert {"agencies.Agency", "agencies.HistoricalAgency", "ipsportal.Document"} <= labels
     assert "ipsportal.User_groups" in labels
 
 

@@ -130,6 +130,13 @@ class Collaborative(models.Model):
         default=12,
         validators=[MinValueValidator(1), MaxValueValidator(36)],
     )
+    min_group_size = models.PositiveSmallIntegerField(
+        "smallest group shown in collaborative figures",
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(20)],
+        help_text="A figure of the whole collaborative (such as a median) made of fewer "
+        "agencies than this is not shown, so that no agency can be singled out.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()

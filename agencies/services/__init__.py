@@ -11,6 +11,7 @@ from agencies.services.people import (
     invitation_account_exists,
     invitation_create,
     invitation_find,
+    invitation_link_renew,
     invitation_revoke,
     membership_grant,
 )
@@ -36,6 +37,7 @@ __all__ = [
     "invitation_account_exists",
     "invitation_create",
     "invitation_find",
+    "invitation_link_renew",
     "invitation_revoke",
     "membership_grant",
     "region_save",

@@ -6,14 +6,10 @@ import secrets
 from collections.abc import Iterable
 from datetime import timedelta
 
-from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import QuerySet
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 
 from agencies.models import (
@@ -35,7 +31,7 @@ def invitable_agencies(user: User, collaborative: Collaborative) -> QuerySet[Age
     """Agencies the user may invite people into: every agency of the collaborative for state
     admins, the agencies they supervise for IPS supervisors. An agency the user reaches
     through another role (say, also as a trainer) does not count."""
-    managers = access.PERMISSIONS[access.Action.MANAGE_USERS].keys()
+    managers = access.PERMISSIONS[access.Action.USERS_MANAGE].keys()
     return access.agencies_with_roles(user, managers, collaborative)
 
 
@@ -70,12 +66,11 @@ def invitation_create(
     role: str,
     agencies: Iterable[Agency] = (),
     full_name: str = "",
-) -> tuple[Invitation, str]:
-    """Invite someone into a role and email them a one-time link.
-
-    Returns the invitation and the raw token (only its hash is stored). Earlier pending
-    invitations of the same person into the same role are revoked.
-    """
+) -> Invitation:
+    """Invite someone into a role. The invitation is saved and its email queued in the
+    outbox (a worker sends it with a one-time link, also when the mail server is down now:
+    it retries). Earlier pending invitations of the same person into the same role are
+    revoked. Checks that the inviter may invite into this role and these agencies."""
     agencies = _validate_role_agencies(
         user=invited_by, collaborative=collaborative, role=role, agencies=agencies
     )
@@ -97,14 +92,17 @@ def _invitation_issue(
     agencies: list[Agency],
     full_name: str,
     invited_by: User | None,
-) -> tuple[Invitation, str]:
-    """Record an invitation whose role and agencies were already checked, and email it."""
+    send: bool = True,
+) -> Invitation:
+    """Record an invitation whose role and agencies were already checked, and queue its
+    email (unless ``send`` is off: an operator then hands the link over himself)."""
+    from ipsportal.notifications.services import delivery_enqueue
+
     email = User.objects.normalize_email(email).lower()
     if Membership.objects.filter(
         collaborative=collaborative, user__email__iexact=email, role=role, is_active=True
     ).exists():
         raise ValidationError({"email": "This person already has this role here."})
-    token = secrets.token_urlsafe(32)
     now = timezone.now()
     with transaction.atomic():
         Invitation.objects.filter(
@@ -120,7 +118,8 @@ def _invitation_issue(
             full_name=full_name,
             role=role,
             invited_by=invited_by,
-            token_hash=Invitation.hash_token(token),
+            # Nobody knows this token: the link's token is made when the email is sent.
+            token_hash=Invitation.hash_token(secrets.token_urlsafe(32)),
             expires_at=now + INVITATION_LIFETIME,
         )
         invitation.full_clean()
@@ -129,19 +128,32 @@ def _invitation_issue(
             InvitationAgency(collaborative=collaborative, invitation=invitation, agency=a)
             for a in agencies
         )
-        link = settings.PORTAL_BASE_URL.rstrip("/") + reverse(
-            "invitation_accept", kwargs={"token": token}
-        )
-        context = {"invitation": invitation, "link": link, "agencies": agencies}
-        transaction.on_commit(
-            lambda: send_mail(
-                subject=f"You are invited to IPS Portal ({collaborative.name})",
-                message=render_to_string("emails/invitation.txt", context),
-                from_email=None,
-                recipient_list=[email],
+        if send:
+            delivery_enqueue(
+                collaborative=collaborative,
+                agency=agencies[0] if len(agencies) == 1 else None,
+                kind="invitation",
+                subject_id=invitation.pk,
+                subject_label=f"Invitation as {invitation.get_role_display()}",
+                recipient_email=email,
+                recipient_name=full_name,
+                dedupe_key=f"invitation:{invitation.pk}",
+                created_by=invited_by,
             )
-        )
-    return invitation, token
+    return invitation
+
+
+def invitation_link_renew(invitation: Invitation) -> str:
+    """Give a pending invitation a new one-time link and return it; the previous link stops
+    working. Only the token's hash is stored: the link exists in the email (or on the
+    operator's screen) only."""
+    token = secrets.token_urlsafe(32)
+    updated = Invitation.objects.filter(
+        pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True
+    ).update(token_hash=Invitation.hash_token(token))
+    if not updated:
+        raise ValidationError("This invitation is no longer pending.")
+    return token
 
 
 def collaborative_bootstrap(
@@ -152,10 +164,11 @@ def collaborative_bootstrap(
     admin_email: str,
     time_zone: str = "America/Chicago",
     billing_scheme: str = "none",
-) -> tuple[Collaborative, Invitation, str]:
+    send: bool = True,
+) -> tuple[Collaborative, Invitation]:
     """Create a collaborative and invite its first state admin (for operators setting up a
-    state; everyone else is then invited from the portal). Returns the collaborative, the
-    invitation and the raw token of its link."""
+    state; everyone else is then invited from the portal). With ``send`` off the invitation
+    is not emailed: the operator gives the link (:func:`invitation_link_renew`) himself."""
     with transaction.atomic():
         collaborative = Collaborative(
             name=name,
@@ -166,15 +179,16 @@ def collaborative_bootstrap(
         )
         collaborative.full_clean()
         collaborative.save()
-        invitation, token = _invitation_issue(
+        invitation = _invitation_issue(
             collaborative=collaborative,
             email=admin_email,
             role=Role.STATE_ADMIN,
             agencies=[],
             full_name="",
             invited_by=None,
+            send=send,
         )
-    return collaborative, invitation, token
+    return collaborative, invitation
 
 
 def invitation_find(token: str) -> Invitation | None:
@@ -297,7 +311,9 @@ def membership_grant(
 
 def invitation_revoke(*, user: User, invitation: Invitation) -> bool:
     """Withdraw a pending invitation (fetched with ``access_invitation``). False if it was no
-    longer pending."""
+    longer pending. Checks that the user may manage this invitation."""
+    if not access.invitations_in_scope(user).filter(pk=invitation.pk).exists():
+        raise PermissionDenied(access.Action.USERS_MANAGE.refusal())
     with transaction.atomic():
         updated = Invitation.objects.filter(
             pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True

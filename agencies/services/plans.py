@@ -19,7 +19,7 @@ from ipsportal.models import User
 
 def implementation_plan_create(*, user: User, agency: Agency) -> ImplementationPlan:
     """Start an agency's implementation plan (or return the one it has)."""
-    access.require(user, access.Action.EDIT_AGENCY, agency=agency)
+    access.require(user, access.Action.PLAN_EDIT, agency=agency)
     with transaction.atomic():
         plan, _ = ImplementationPlan.objects.get_or_create(
             collaborative=agency.collaborative, agency=agency, defaults={"created_by": user}
@@ -37,7 +37,7 @@ def implementation_steps_add(
     is already in the plan is skipped, so converting the same steps twice adds nothing.
     Returns the steps created.
     """
-    access.require(user, access.Action.EDIT_AGENCY, agency=plan.agency)
+    access.require(user, access.Action.PLAN_EDIT, agency=plan.agency)
     created: list[ImplementationStep] = []
     with transaction.atomic():
         existing = set(
@@ -73,7 +73,7 @@ def implementation_step_set_status(
     *, user: User, step: ImplementationStep, status: str
 ) -> ImplementationStep:
     """Mark a plan step open or done."""
-    access.require(user, access.Action.EDIT_AGENCY, agency=step.agency)
+    access.require(user, access.Action.PLAN_EDIT, agency=step.agency)
     with transaction.atomic():
         step.status = status
         step.full_clean()

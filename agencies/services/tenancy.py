@@ -65,7 +65,7 @@ def _check_region(collaborative: Collaborative, region: Region | None) -> None:
 
 def agency_create(*, user: User, collaborative: Collaborative, data: dict[str, Any]) -> Agency:
     """Create an agency in a collaborative. The caller holds CREATE_AGENCY there."""
-    access.require(user, access.Action.CREATE_AGENCY, collaborative=collaborative)
+    access.require(user, access.Action.AGENCY_CREATE, collaborative=collaborative)
     fields = {k: v for k, v in data.items() if k in AGENCY_FIELDS}
     _check_region(collaborative, fields.get("region"))
     with transaction.atomic():
@@ -78,7 +78,7 @@ def agency_create(*, user: User, collaborative: Collaborative, data: dict[str, A
 
 def agency_update(*, user: User, agency: Agency, data: dict[str, Any]) -> Agency:
     """Change an agency's profile. The caller fetched it with ``access_agency(write=True)``."""
-    access.require(user, access.Action.EDIT_AGENCY, agency=agency)
+    access.require(user, access.Action.AGENCY_EDIT, agency=agency)
     fields = {k: v for k, v in data.items() if k in AGENCY_FIELDS}
     _check_region(agency.collaborative, fields.get("region", agency.region))
     with transaction.atomic():
@@ -93,7 +93,7 @@ def region_save(
     *, user: User, collaborative: Collaborative, data: dict[str, Any], region: Region | None = None
 ) -> Region:
     """Create (``region=None``) or change a region of a collaborative."""
-    access.require(user, access.Action.MANAGE_REGIONS, collaborative=collaborative)
+    access.require(user, access.Action.REGION_MANAGE, collaborative=collaborative)
     with transaction.atomic():
         region = region or Region(collaborative=collaborative)
         for key in ("name", "liaison_name", "liaison_email"):

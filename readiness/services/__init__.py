@@ -1,10 +1,10 @@
 """Writes of readiness visits. HTML views, API views and tasks all call these.
 
 - ``checklists``: the checklist as versioned data;
-- ``visits``: drafts with optimistic locking, finalize, amendments, discard;
-- ``delivery``: the report email, sent once by a worker;
+- ``visits``: drafts with optimistic locking, finalize (the report and its emails),
+  amendments, discard;
 - ``plan``: action steps into the agency's implementation plan;
-- ``common``: constants, the conflict error, the collaborative's local time.
+- ``common``: constants and the conflict error.
 """
 
 from readiness.services.checklists import (
@@ -19,7 +19,6 @@ from readiness.services.common import (
     VISIT_FIELDS,
     VisitConflict,
 )
-from readiness.services.delivery import visit_report_deliver
 from readiness.services.plan import (
     converted_step_ids,
     default_plan_area,
@@ -53,7 +52,6 @@ __all__ = [
     "visit_discard",
     "visit_finalize",
     "visit_missing_items",
-    "visit_report_deliver",
     "visit_report_resend",
     "visit_save_draft",
     "visit_snapshot",

@@ -7,10 +7,10 @@ from pathlib import Path
 from readiness.models import (
     ReadinessVisit,
 )
+from readiness.selectors import REPORT_KIND  # noqa: F401  (the report's document kind)
 
 CHECKLIST_DIR = Path(__file__).resolve().parent.parent / "checklists"
 STANDARD_CHECKLIST = CHECKLIST_DIR / "ips-readiness-v1.json"
-REPORT_KIND = "readiness_visit"
 
 #: Plain fields of a visit that the data dict may carry.
 VISIT_FIELDS = (

@@ -1,4 +1,5 @@
-"""Demo data of readiness visits: a finalized visit and a draft in the Show-Me collaborative."""
+"""Demo data of readiness visits in the Show-Me collaborative: finalized visits (two at one
+agency, so its chart shows progress) and a draft."""
 
 from __future__ import annotations
 
@@ -9,10 +10,74 @@ from ipsportal.models import User
 from readiness import services as readiness
 from readiness.models import ReadinessVisit
 
+AREA_KEYS = (
+    "motivation",
+    "mission",
+    "leadership_role",
+    "financing",
+    "vr_partnership",
+    "integration",
+    "interest",
+    "recovery_beliefs",
+    "supervision",
+    "client_participation",
+)
+
+#: Later finalized visits: (agency slug, date, areas needing work, leader, recipient).
+FOLLOW_UPS = (
+    (
+        "riverbend-behavioral-health",
+        datetime.date(2019, 5, 14),
+        ("financing",),
+        ("Dana Whitfield", "Executive director"),
+        ("Dana Whitfield", "dana.whitfield@example.org"),
+    ),
+    (
+        "prairie-lane-community-services",
+        datetime.date(2022, 9, 20),
+        ("financing", "vr_partnership", "recovery_beliefs", "client_participation"),
+        ("Hollis Grant", "Chief executive officer"),
+        ("Hollis Grant", "hollis.grant@example.org"),
+    ),
+    (
+        "mississippi-bluffs-counseling",
+        datetime.date(2021, 11, 3),
+        ("leadership_role", "integration"),
+        ("Marta Ybarra", "Clinical director"),
+        ("Marta Ybarra", "marta.ybarra@example.org"),
+    ),
+)
+
+
+def _follow_ups(trainer, agencies: dict) -> None:
+    for slug, day, work_keys, (leader, title), (name, email) in FOLLOW_UPS:
+        agency = agencies.get(slug)
+        if agency is None or ReadinessVisit.objects.filter(agency=agency, visit_date=day).exists():
+            continue
+        visit = readiness.visit_create(
+            user=trainer,
+            agency=agency,
+            data={
+                "visit_date": day,
+                "met_leadership": True,
+                "met_employment_staff": True,
+                "leaders": [{"name": leader, "title": title}],
+                "ratings": {
+                    key: {"rating": "work_needed" if key in work_keys else "ready", "notes": ""}
+                    for key in AREA_KEYS
+                },
+                "recipients": [{"name": name, "email": email, "role": title, "vr_copy": False}],
+            },
+        )
+        readiness.visit_finalize(
+            user=trainer, visit=visit, expected_version=visit.version, send_email=False
+        )
+
 
 def load() -> None:
-    """A finalized readiness visit (with its report) and a draft in the Show-Me collaborative,
-    logged by its demo trainer; left as it is where it exists (idempotent)."""
+    """Finalized readiness visits (with their reports) and a draft in the Show-Me
+    collaborative, logged by its demo trainer; left as they are where they exist
+    (idempotent)."""
     collaborative = Collaborative.objects.filter(slug="show-me-ips").first()
     trainer = User.objects.filter(email="mo.trainer@example.org").first()
     if collaborative is None or trainer is None:
@@ -127,3 +192,4 @@ def load() -> None:
                 "not_applicable_parts": ["employment_team"],
             },
         )
+    _follow_ups(trainer, agencies)

@@ -577,6 +577,32 @@ ROUTES: dict[str, RouteFixture] = {
     "agency-detail": RouteFixture(
         "tenant", kwargs=lambda t: {"pk": t.agency.pk}, data=_api_agency, agency_scoped=True
     ),
+    "document-list": RouteFixture(
+        "scoped_list",
+        query=lambda t: {"agency": str(t.agency.pk), "subject": str(t.agency.pk)},
+        data=lambda t: {
+            "kind": "agency_summary",
+            "collaborative": str(t.collaborative.pk),
+            "agency": str(t.agency.pk),
+        },
+        agency_scoped=True,
+        note="an export about a victim agency or collaborative must be refused",
+    ),
+    "document-detail": RouteFixture(
+        "tenant", kwargs=lambda t: {"pk": t.report.pk}, agency_scoped=True
+    ),
+    "document-download": RouteFixture(
+        "tenant", kwargs=lambda t: {"pk": t.report.pk}, agency_scoped=True
+    ),
+    "delivery-list": RouteFixture(
+        "scoped_list", query=lambda t: {"collaborative": str(t.collaborative.pk)}
+    ),
+    "delivery-detail": RouteFixture(
+        "tenant", kwargs=lambda t: {"pk": t.delivery.pk}, agency_scoped=True
+    ),
+    "delivery-retry": RouteFixture(
+        "tenant", kwargs=lambda t: {"pk": t.delivery.pk}, agency_scoped=True
+    ),
     "api_schema": _PUBLIC,
     "api_docs": _PUBLIC,
     # ----------------------------------------------------------------- allauth

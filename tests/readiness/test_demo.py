@@ -15,9 +15,18 @@ def test_it_loads_a_final_and_a_draft_demo_visit_once(client, django_capture_on_
     with django_capture_on_commit_callbacks(execute=True):
         call_command("load_demo", stdout=io.StringIO())
     call_command("load_demo", stdout=io.StringIO())  # idempotent
-    visits = {v.agency.name: v for v in ReadinessVisit.objects.select_related("agency")}
-    assert set(visits) == {"Riverbend Behavioral Health", "Arch City Wellness"}
-    final = visits["Riverbend Behavioral Health"]
+    visits = {
+        v.agency.name: v
+        for v in ReadinessVisit.objects.select_related("agency").order_by("visit_date")
+    }
+    assert set(visits) == {
+        "Riverbend Behavioral Health",
+        "Arch City Wellness",
+        "Prairie Lane Community Services",
+        "Mississippi Bluffs Counseling",
+    }
+    assert ReadinessVisit.objects.count() == 5  # Riverbend was visited twice
+    final = ReadinessVisit.objects.filter(agency__name="Riverbend Behavioral Health").first()
     assert final.status == VisitStatus.FINAL and final.rated_count == final.applicable_count
     report = visit_report(final)
     assert report.status == "ready"

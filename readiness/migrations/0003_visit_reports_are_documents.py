@@ -50,12 +50,4 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunPython(forwards, migrations.RunPython.noop),
-        migrations.RemoveField(model_name="historicalreadinessvisit", name="email_requested_at"),
-        migrations.RemoveField(model_name="historicalreadinessvisit", name="email_sent_at"),
-        migrations.RemoveField(model_name="historicalreadinessvisit", name="email_sent_to"),
-        migrations.RemoveField(model_name="historicalreadinessvisit", name="report"),
-        migrations.RemoveField(model_name="readinessvisit", name="email_requested_at"),
-        migrations.RemoveField(model_name="readinessvisit", name="email_sent_at"),
-        migrations.RemoveField(model_name="readinessvisit", name="email_sent_to"),
-        migrations.RemoveField(model_name="readinessvisit", name="report"),
     ]

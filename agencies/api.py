@@ -1,13 +1,14 @@
 """The agencies API: the same scope and services as the pages."""
 
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 
 from agencies import services
 from agencies.models import Agency, ImplementationPhase
 from ipsportal import access
 from ipsportal.access import Action
+from ipsportal.api import CONCURRENCY_RESPONSES, IF_MATCH, ConcurrencyMixin, ErrorSerializer
 
 
 class AgencySerializer(serializers.ModelSerializer):
@@ -47,7 +48,7 @@ class AgencySerializer(serializers.ModelSerializer):
         if value is None:
             return None
         # Foreign keys from request bodies go through the access helpers too.
-        return access.access_region(self.context["request"].user, value)
+        return access.access_region(self.context["request"].user, value).region
 
     def validate(self, attrs):
         attrs = dict(attrs)
@@ -80,14 +81,41 @@ class AgencyFilter(filters.FilterSet):
         return queryset.filter(Q(name__icontains=value) | Q(city__icontains=value))
 
 
+ERRORS = {
+    400: OpenApiResponse(ErrorSerializer, description="Invalid fields"),
+    403: OpenApiResponse(ErrorSerializer, description="In scope, without the right"),
+    404: OpenApiResponse(ErrorSerializer, description="Not found or outside your scope"),
+}
+WRITE = {
+    "parameters": [IF_MATCH],
+    "description": "Send the agency's ETag (from a read) in If-Match: a stale one answers 412 "
+    "and nothing is written; a missing one 428.",
+}
+
+
 @extend_schema_view(
     list=extend_schema(summary="Agencies in your scope"),
-    retrieve=extend_schema(summary="One agency"),
-    create=extend_schema(summary="Create an agency (state admins and trainers)"),
-    partial_update=extend_schema(summary="Change an agency's profile"),
-    update=extend_schema(summary="Replace an agency's profile"),
+    retrieve=extend_schema(
+        summary="One agency (its ETag in the ETag header)",
+        responses={200: AgencySerializer, 404: ERRORS[404]},
+    ),
+    create=extend_schema(
+        summary="Create an agency (state admins and trainers)",
+        responses={201: AgencySerializer, **ERRORS},
+    ),
+    partial_update=extend_schema(
+        summary="Change an agency's profile",
+        responses={200: AgencyUpdateSerializer, **ERRORS, **CONCURRENCY_RESPONSES},
+        **WRITE,
+    ),
+    update=extend_schema(
+        summary="Replace an agency's profile",
+        responses={200: AgencyUpdateSerializer, **ERRORS, **CONCURRENCY_RESPONSES},
+        **WRITE,
+    ),
 )
 class AgencyViewSet(
+    ConcurrencyMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -108,12 +136,12 @@ class AgencyViewSet(
 
     def get_object(self):
         write = self.action in ("update", "partial_update")
-        return access.access_agency(self.request.user, self.kwargs["pk"], write=write)
+        return access.access_agency(self.request.user, self.kwargs["pk"], write=write).agency
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         collaborative = access.access_collaborative(
-            self.request.user, data.pop("collaborative_id"), action=Action.CREATE_AGENCY
+            self.request.user, data.pop("collaborative_id"), action=Action.AGENCY_CREATE
         )
         serializer.instance = services.agency_create(
             user=self.request.user, collaborative=collaborative, data=data

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db import transaction
 from django.utils.text import slugify
 
 from agencies.models import (
@@ -98,9 +97,9 @@ def _grant(user: User, collaborative: Collaborative, role: str, agencies: list[A
         )
 
 
-@transaction.atomic
-def load_demo() -> list[DemoLogin]:
-    """Create the demo data, or leave it as it is where it exists (idempotent)."""
+def load() -> list[DemoLogin]:
+    """Create the demo collaboratives, regions, agencies and users, or leave them as they are
+    where they exist (idempotent). Returns the logins to print."""
     logins: list[DemoLogin] = []
     collaboratives: list[tuple[Collaborative, list[Agency]]] = []
     for spec in COLLABORATIVES:
@@ -183,127 +182,4 @@ def load_demo() -> list[DemoLogin]:
     logins.append(
         DemoLogin(both.email, Role.STATE_TRAINER.label, "both collaboratives", "two agencies each")
     )
-    load_demo_readiness()
     return logins
-
-
-def load_demo_readiness() -> None:
-    """A finalized readiness visit (with its report) and a draft in the Show-Me collaborative,
-    logged by its demo trainer; left as it is where it exists (idempotent)."""
-    from readiness import services as readiness
-    from readiness.models import ReadinessVisit
-
-    collaborative = Collaborative.objects.filter(slug="show-me-ips").first()
-    trainer = User.objects.filter(email="mo.trainer@example.org").first()
-    if collaborative is None or trainer is None:
-        return
-    agencies = {a.slug: a for a in Agency.objects.filter(collaborative=collaborative)}
-    riverbend = agencies.get("riverbend-behavioral-health")
-    arch_city = agencies.get("arch-city-wellness")
-    existing = set(
-        ReadinessVisit.objects.filter(collaborative=collaborative).values_list(
-            "agency_id", flat=True
-        )
-    )
-    ready, work = "ready", "work_needed"
-    if riverbend is not None and riverbend.pk not in existing:
-        visit = readiness.visit_create(
-            user=trainer,
-            agency=riverbend,
-            data={
-                "visit_date": datetime.date(2018, 10, 16),
-                "met_leadership": True,
-                "met_employment_staff": True,
-                "met_clients": True,
-                "leaders": [
-                    {"name": "Dana Whitfield", "title": "Executive director"},
-                    {"name": "Luis Ortega", "title": "Clinical director"},
-                ],
-                "ratings": {
-                    "motivation": {
-                        "rating": ready,
-                        "notes": "Leaders know the research and "
-                        "want more clients working; about 12% work today.",
-                    },
-                    "mission": {"rating": ready, "notes": "Peer specialists are on every team."},
-                    "leadership_role": {
-                        "rating": work,
-                        "notes": "No leader is named to sit on a steering committee yet.",
-                    },
-                    "financing": {
-                        "rating": work,
-                        "notes": "Start-up funds are not budgeted; "
-                        "job development without the client worries finance.",
-                    },
-                    "vr_partnership": {
-                        "rating": ready,
-                        "notes": "VR vendor since 2016; the VR supervisor came to the meeting.",
-                    },
-                    "integration": {"rating": ready, "notes": "Three treatment teams meet weekly."},
-                    "interest": {"rating": ready, "notes": ""},
-                    "recovery_beliefs": {
-                        "rating": work,
-                        "notes": "Staff still speak of clients who are not ready for work.",
-                    },
-                    "supervision": {
-                        "rating": ready,
-                        "notes": "The supervisor will lead two employment specialists half-time.",
-                    },
-                    "client_participation": {
-                        "rating": ready,
-                        "notes": "Clients asked for evening benefits sessions.",
-                    },
-                },
-                "barriers": "No start-up budget for the first year\n"
-                "Some staff believe clients must be ready before looking for work",
-                "facilitators": "Strong VR partnership\nPeer staff with equal standing",
-                "action_steps": [
-                    {
-                        "text": "Budget start-up funds for the first year of IPS",
-                        "owner": "Dana Whitfield",
-                        "target_date": datetime.date(2018, 12, 31),
-                        "area_key": "financing",
-                    },
-                    {
-                        "text": "Form the IPS steering committee with a client member",
-                        "owner": "Luis Ortega",
-                        "target_date": datetime.date(2019, 2, 1),
-                        "area_key": "leadership_role",
-                    },
-                ],
-                "recipients": [
-                    {
-                        "name": "Dana Whitfield",
-                        "email": "dana.whitfield@example.org",
-                        "role": "Executive director",
-                        "vr_copy": False,
-                    },
-                    {
-                        "name": "Morgan Lee",
-                        "email": "morgan.lee@example.org",
-                        "role": "VR counselor",
-                        "vr_copy": True,
-                    },
-                ],
-            },
-        )
-        # Demo data is not emailed to anyone: the report is rendered for the portal only.
-        readiness.visit_finalize(
-            user=trainer, visit=visit, expected_version=visit.version, send_email=False
-        )
-    if arch_city is not None and arch_city.pk not in existing:
-        today = readiness.collaborative_today(collaborative)
-        readiness.visit_create(
-            user=trainer,
-            agency=arch_city,
-            data={
-                "visit_date": today - datetime.timedelta(days=3),
-                "met_leadership": True,
-                "leaders": [{"name": "Priya Natarajan", "title": "Chief executive officer"}],
-                "ratings": {
-                    "motivation": {"rating": ready, "notes": "Eager to start this year."},
-                    "mission": {"rating": work, "notes": "A day program runs next door."},
-                },
-                "not_applicable_parts": ["employment_team"],
-            },
-        )

@@ -34,18 +34,6 @@ class AgencyForm(forms.ModelForm):
         self.fields["region"].queryset = access.regions_in_scope(user, collaborative)
         self.fields["region"].empty_label = "No region"
 
-    def validate_unique(self) -> None:
-        # The collaborative is not a form field; the service's full_clean checks uniqueness
-        # per collaborative, so check the name here too for a clear message on the field.
-        super().validate_unique()
-        name = self.cleaned_data.get("name")
-        if name:
-            clash = Agency.objects.filter(collaborative=self.collaborative, name__iexact=name)
-            if self.instance.pk:
-                clash = clash.exclude(pk=self.instance.pk)
-            if clash.exists():
-                self.add_error("name", "An agency with this name already exists here.")
-
 
 class RegionForm(forms.ModelForm):
     class Meta:
@@ -55,15 +43,6 @@ class RegionForm(forms.ModelForm):
     def __init__(self, *args, collaborative, **kwargs):
         super().__init__(*args, **kwargs)
         self.collaborative = collaborative
-
-    def clean_name(self) -> str:
-        name = self.cleaned_data["name"].strip()
-        clash = Region.objects.filter(collaborative=self.collaborative, name__iexact=name)
-        if self.instance.pk:
-            clash = clash.exclude(pk=self.instance.pk)
-        if clash.exists():
-            raise forms.ValidationError("A region with this name already exists here.")
-        return name
 
 
 class InvitationForm(forms.Form):

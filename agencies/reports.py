@@ -1,15 +1,32 @@
-"""Report kinds of the agencies app."""
+"""Document kinds of the agencies app."""
 
-from django.utils import timezone
-
+from agencies import selectors
 from ipsportal import access
-from ipsportal.reports import register
+from ipsportal.documents import AGENCY, register
+from ipsportal.models import Document
+from ipsportal.pdf import render_pdf
 
 
-@register("agency_summary", template="agency_summary")
-def agency_summary_context(report) -> dict:
-    """An agency's profile and staff, as its requester may see it."""
-    agency, staff = access.agency_staff(report.requested_by, report.subject_id)
-    access.require(report.requested_by, access.Action.EXPORT, agency=agency)
-    generated = timezone.now().astimezone(agency.collaborative.zoneinfo)
-    return {"agency": agency, "staff": staff, "generated_at": generated, "report": report}
+@register(
+    "agency_summary",
+    label="Agency summary",
+    purpose=Document.Purpose.EXPORT,
+    action=access.Action.AGENCY_EXPORT,
+    subject=AGENCY,
+)
+def agency_summary(document: Document, progress) -> bytes:
+    """An agency's profile and staff, as its requester may see them."""
+    user = document.requested_by
+    found = access.access_agency(user, document.agency_id)
+    access.require(user, access.Action.AGENCY_EXPORT, agency=found.agency)
+    generated = found.agency.collaborative.local_now()
+    progress(1, 2, "Writing the PDF")
+    return render_pdf(
+        "agency_summary",
+        {
+            "agency": found.agency,
+            "staff": selectors.agency_staff(found),
+            "generated_at": generated,
+            "document": document,
+        },
+    )

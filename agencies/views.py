@@ -2,20 +2,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from agencies import services
+from agencies import selectors, services
 from agencies.forms import AgencyForm, ImplementationStepForm, InvitationForm, RegionForm
 from agencies.models import ImplementationPhase, ImplementationStep
 from ipsportal import access
 from ipsportal.access import Action
 from ipsportal.forms import apply_validation_error
 from ipsportal.middleware import follow_collaborative
-from ipsportal.services import report_request
+from ipsportal.services import document_request
 
 PAGE_SIZE = 25
 
@@ -30,18 +28,12 @@ def _active_collaborative(request):
 def agency_list_context(request) -> dict:
     """The searchable, paginated list of agencies in scope in the active collaborative."""
     collaborative = _active_collaborative(request)
-    agencies = access.agencies_in_scope(request.user, collaborative).select_related("region")
     q = request.GET.get("q", "").strip()[:100]
     region = request.GET.get("region", "")
     phase = request.GET.get("phase", "")
-    if q:
-        agencies = agencies.filter(Q(name__icontains=q) | Q(city__icontains=q))
+    agencies = selectors.agency_list(request.user, collaborative, q=q, region=region, phase=phase)
     regions = list(access.regions_in_scope(request.user, collaborative))
-    if region and region in {str(r.pk) for r in regions}:
-        agencies = agencies.filter(region_id=region)
-    if phase in ImplementationPhase.values:
-        agencies = agencies.filter(implementation_phase=phase)
-    page = Paginator(agencies.order_by("name"), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(agencies, PAGE_SIZE).get_page(request.GET.get("page"))
     querystring = request.GET.copy()
     querystring.pop("page", None)
     return {
@@ -54,7 +46,7 @@ def agency_list_context(request) -> dict:
         "phases": ImplementationPhase.choices,
         "querystring": querystring.urlencode(),
         "filtered": bool(q or region or phase),
-        "can_create": access.can(request.user, Action.CREATE_AGENCY, collaborative=collaborative),
+        "can_create": access.can(request.user, Action.AGENCY_CREATE, collaborative=collaborative),
     }
 
 
@@ -67,16 +59,17 @@ def agency_list(request):
 
 @login_required
 def agency_detail(request, agency_id):
-    agency, staff = access.agency_staff(request.user, agency_id)
-    follow_collaborative(request, agency.collaborative)
+    found = access.access_agency(request.user, agency_id)
+    follow_collaborative(request, found.agency.collaborative)
     return render(
         request,
         "agencies/agency_detail.html",
         {
-            "agency": agency,
-            "staff": staff,
-            "can_edit": access.can(request.user, Action.EDIT_AGENCY, agency=agency),
-            "can_export": access.can(request.user, Action.EXPORT, agency=agency),
+            "agency": found.agency,
+            "access": found,
+            "staff": selectors.agency_staff(found),
+            "can_edit": found.can_edit,
+            "can_export": found.can_export,
         },
     )
 
@@ -85,7 +78,7 @@ def agency_detail(request, agency_id):
 @require_http_methods(["GET", "POST"])
 def agency_create(request):
     collaborative = _active_collaborative(request)
-    access.require(request.user, Action.CREATE_AGENCY, collaborative=collaborative)
+    access.require(request.user, Action.AGENCY_CREATE, collaborative=collaborative)
     form = AgencyForm(request.POST or None, collaborative=collaborative, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -103,7 +96,7 @@ def agency_create(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def agency_edit(request, agency_id):
-    agency = access.access_agency(request.user, agency_id, write=True)
+    agency = access.access_agency(request.user, agency_id, write=True).agency
     form = AgencyForm(
         request.POST or None,
         instance=agency,
@@ -124,16 +117,15 @@ def agency_edit(request, agency_id):
 @login_required
 @require_POST
 def agency_summary_pdf(request, agency_id):
-    agency = access.access_agency(request.user, agency_id)
-    access.require(request.user, Action.EXPORT, agency=agency)
-    report = report_request(
+    agency = access.access_agency(request.user, agency_id).agency
+    document = document_request(
         user=request.user,
         kind="agency_summary",
-        agency=agency,
-        subject_id=agency.pk,
+        collaborative=agency.collaborative,
+        subject=agency,
         title=f"Agency summary - {agency.name}",
     )
-    return redirect(report)
+    return redirect(document)
 
 
 # --------------------------------------------------------------------------------------------
@@ -145,7 +137,7 @@ def agency_summary_pdf(request, agency_id):
 @require_http_methods(["GET", "POST"])
 def region_list(request):
     collaborative = _active_collaborative(request)
-    access.require(request.user, Action.MANAGE_REGIONS, collaborative=collaborative)
+    access.require(request.user, Action.REGION_MANAGE, collaborative=collaborative)
     form = RegionForm(request.POST or None, collaborative=collaborative)
     if request.method == "POST" and form.is_valid():
         try:
@@ -164,7 +156,7 @@ def region_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def region_edit(request, region_id):
-    region = access.access_region(request.user, region_id, write=True)
+    region = access.access_region(request.user, region_id, write=True).region
     form = RegionForm(request.POST or None, instance=region, collaborative=region.collaborative)
     if request.method == "POST" and form.is_valid():
         try:
@@ -187,28 +179,24 @@ def region_edit(request, region_id):
 # --------------------------------------------------------------------------------------------
 
 
+def _require_people(user, collaborative) -> None:
+    # Some of the collaborative's people (all, or only agency staff): the list shows which.
+    if not access.holds(user, Action.USERS_MANAGE, collaborative=collaborative):
+        raise PermissionDenied(Action.USERS_MANAGE.refusal())
+
+
 def _people_context(request, collaborative, form) -> dict:
-    memberships = (
-        access.memberships_in_scope(request.user, collaborative)
-        .filter(is_active=True)
-        .select_related("user")
-        .prefetch_related("agencies")
-        .order_by("user__full_name", "user__email")
-    )
+    memberships = selectors.people_memberships(request.user, collaborative)
     page = Paginator(memberships, PAGE_SIZE).get_page(request.GET.get("page"))
     invitable = access.invitable_roles(request.user, collaborative)
-    invitations = (
-        access.invitations_in_scope(request.user, collaborative)
-        .filter(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now())
-        .order_by("-created_at")[:50]
-    )
+    invitations = selectors.pending_invitations(request.user, collaborative)[:50]
     return {"page_obj": page, "form": form, "invitations": invitations, "invitable": invitable}
 
 
 @login_required
 def people(request):
     collaborative = _active_collaborative(request)
-    access.require(request.user, Action.MANAGE_USERS, collaborative=collaborative)
+    _require_people(request.user, collaborative)
     form = InvitationForm(user=request.user, collaborative=collaborative)
     return render(request, "agencies/people.html", _people_context(request, collaborative, form))
 
@@ -217,11 +205,11 @@ def people(request):
 @require_POST
 def invitation_create(request):
     collaborative = _active_collaborative(request)
-    access.require(request.user, Action.MANAGE_USERS, collaborative=collaborative)
+    _require_people(request.user, collaborative)
     form = InvitationForm(request.POST, user=request.user, collaborative=collaborative)
     if form.is_valid():
         try:
-            invitation, _ = services.invitation_create(
+            invitation = services.invitation_create(
                 invited_by=request.user,
                 collaborative=collaborative,
                 email=form.cleaned_data["email"],
@@ -234,7 +222,11 @@ def invitation_create(request):
         except PermissionDenied as exc:
             form.add_error("role", str(exc))
         else:
-            messages.success(request, f"An invitation was emailed to {invitation.email}.")
+            messages.success(
+                request,
+                f"{invitation.email} is invited. The invitation email is on its way; this "
+                "page shows if it could not be sent.",
+            )
             return redirect("agencies:people")
     return render(
         request, "agencies/people.html", _people_context(request, collaborative, form), status=400
@@ -244,7 +236,7 @@ def invitation_create(request):
 @login_required
 @require_POST
 def invitation_revoke(request, invitation_id):
-    invitation = access.access_invitation(request.user, invitation_id)
+    invitation = access.access_invitation(request.user, invitation_id).invitation
     if services.invitation_revoke(user=request.user, invitation=invitation):
         messages.success(request, f"The invitation of {invitation.email} was withdrawn.")
     return redirect("agencies:people")
@@ -255,22 +247,16 @@ def invitation_revoke(request, invitation_id):
 # --------------------------------------------------------------------------------------------
 
 
-def _plan_page(request, agency, plan, form, status=200):
-    steps = list(plan.steps.all()) if plan else []
-    by_area = {}
-    for step in steps:
-        by_area.setdefault(step.get_area_display(), []).append(step)
+def _plan_page(request, found, form, status=200):
     return render(
         request,
         "agencies/plan.html",
         {
-            "agency": agency,
-            "plan": plan,
-            "steps_by_area": by_area,
-            "open_count": sum(1 for s in steps if s.status == ImplementationStep.Status.OPEN),
-            "step_count": len(steps),
+            "agency": found.agency,
+            "plan": found.plan,
+            **selectors.plan_progress(found),
             "form": form,
-            "can_edit": access.can(request.user, Action.EDIT_AGENCY, agency=agency),
+            "can_edit": found.can_edit,
         },
         status=status,
     )
@@ -278,15 +264,15 @@ def _plan_page(request, agency, plan, form, status=200):
 
 @login_required
 def plan(request, agency_id):
-    agency, plan = access.access_plan(request.user, agency_id)
-    follow_collaborative(request, agency.collaborative)
-    return _plan_page(request, agency, plan, ImplementationStepForm())
+    found = access.access_plan(request.user, agency_id)
+    follow_collaborative(request, found.agency.collaborative)
+    return _plan_page(request, found, ImplementationStepForm())
 
 
 @login_required
 @require_POST
 def plan_create(request, agency_id):
-    agency, _ = access.access_plan(request.user, agency_id, write=True)
+    agency = access.access_plan(request.user, agency_id, write=True).agency
     services.implementation_plan_create(user=request.user, agency=agency)
     messages.success(request, "The implementation plan was started. Add its first steps below.")
     return redirect("agencies:plan", agency_id=agency.pk)
@@ -295,27 +281,27 @@ def plan_create(request, agency_id):
 @login_required
 @require_POST
 def plan_step_add(request, agency_id):
-    agency, plan = access.access_plan(request.user, agency_id, write=True)
-    if plan is None:
+    found = access.access_plan(request.user, agency_id, write=True)
+    if found.plan is None:
         raise Http404("This agency has no implementation plan yet.")
     form = ImplementationStepForm(request.POST)
     if form.is_valid():
         try:
             services.implementation_steps_add(
-                user=request.user, plan=plan, steps=[form.cleaned_data]
+                user=request.user, plan=found.plan, steps=[form.cleaned_data]
             )
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
             messages.success(request, "The step was added to the plan.")
-            return redirect("agencies:plan", agency_id=agency.pk)
-    return _plan_page(request, agency, plan, form, status=400)
+            return redirect("agencies:plan", agency_id=found.agency.pk)
+    return _plan_page(request, found, form, status=400)
 
 
 @login_required
 @require_POST
 def plan_step_status(request, step_id):
-    step = access.access_plan_step(request.user, step_id, write=True)
+    step = access.access_plan_step(request.user, step_id, write=True).step
     status = request.POST.get("status")
     if status not in ImplementationStep.Status.values:
         messages.error(request, "Choose a valid status for the step.")

@@ -4,12 +4,15 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from agencies import api as agencies_api
-from ipsportal import api_me
+from ipsportal import api_documents, api_me
+from ipsportal.notifications import api as notifications_api
 from readiness import api as readiness_api
 
 router = DefaultRouter(trailing_slash=True)
 agencies_api.register(router)
 readiness_api.register(router)
+api_documents.register(router)
+notifications_api.register(router)
 
 urlpatterns = [
     path("me/", api_me.MeView.as_view(), name="api_me"),

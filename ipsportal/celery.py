@@ -31,4 +31,15 @@ app.conf.beat_schedule = {
         "task": "ipsportal.tasks.heartbeat",
         "schedule": crontab(minute="*/15"),
     },
+    # The outbox: reclaim messages of a worker that died, send those whose task was lost
+    # or whose retry is due.
+    "deliveries-dispatch": {
+        "task": "ipsportal.notifications.tasks.deliveries_dispatch",
+        "schedule": crontab(minute="*"),
+    },
+    # Documents: start again renderings of a worker that died, queue lost ones.
+    "documents-dispatch": {
+        "task": "ipsportal.tasks.documents_dispatch",
+        "schedule": crontab(minute="*/5"),
+    },
 }

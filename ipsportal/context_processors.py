@@ -18,10 +18,11 @@ def portal(request) -> dict:
         "my_collaboratives": list(access.collaboratives_of(user).order_by("name")),
         "my_roles": sorted(r.label for r in roles),
         "nav": {
-            "agencies": holds[Action.VIEW_AGENCY],
-            "regions": holds[Action.MANAGE_REGIONS],
+            "agencies": holds[Action.AGENCY_VIEW],
+            "regions": holds[Action.REGION_MANAGE],
             "readiness": holds[Action.READINESS_VIEW],
-            "users": holds[Action.MANAGE_USERS],
-            "create_agency": holds[Action.CREATE_AGENCY],
+            "users": holds[Action.USERS_MANAGE],
+            "create_agency": holds[Action.AGENCY_CREATE],
+            "deliveries": holds[Action.DELIVERIES_VIEW],
         },
     }

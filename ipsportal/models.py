@@ -72,16 +72,35 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.full_name or self.email
 
 
-class GeneratedReport(models.Model):
-    """A PDF (or other file) rendered by a worker on someone's request.
+class Document(models.Model):
+    """A file the portal renders in a worker (PDF, CSV, XLSX, ZIP), never in a request.
 
-    Rendering happens in Celery, never in a request: the page shows the progress and offers
-    the download when it is ready. The file is rendered with the requester's access, so a
-    report never holds more than its requester may see.
+    Two purposes, kept apart:
+
+    - an **export** is rendered on someone's request with that person's access and is read
+      by them only (the agency summary, a list of visits);
+    - a **record document** is rendered once from a published record (a finalized readiness
+      visit's report), kept, and re-served without rendering while the record is unchanged;
+      an amendment renews it. Whoever may read the record may read it.
+
+    ``subject_id`` is the record, or the agency an export is about; ``agency`` is empty for
+    documents about the whole collaborative. Who may read a document is decided by its kind
+    (:mod:`ipsportal.documents`) through the access package.
     """
 
+    class Purpose(models.TextChoices):
+        EXPORT = "export", "Export"
+        RECORD = "record", "Record document"
+
+    class Format(models.TextChoices):
+        PDF = "pdf", "PDF"
+        CSV = "csv", "CSV"
+        XLSX = "xlsx", "Excel workbook"
+        ZIP = "zip", "ZIP archive"
+
     class Status(models.TextChoices):
-        PENDING = "pending", "Being prepared"
+        PENDING = "pending", "Waiting for a worker"
+        RUNNING = "running", "Being prepared"
         READY = "ready", "Ready"
         FAILED = "failed", "Failed"
 
@@ -93,19 +112,56 @@ class GeneratedReport(models.Model):
         "agencies.Agency", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     kind = models.CharField(max_length=50)
-    subject_id = models.UUIDField(help_text="The object the report is about.")
+    purpose = models.CharField(max_length=10, choices=Purpose.choices, default=Purpose.EXPORT)
+    format = models.CharField(max_length=5, choices=Format.choices, default=Format.PDF)
+    subject_id = models.UUIDField(
+        null=True, blank=True, help_text="The record, or the agency an export is about."
+    )
+    record_version = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Record documents: the version of the record rendered."
+    )
+    is_current = models.BooleanField(
+        default=True, help_text="Record documents: false once an amendment renewed it."
+    )
     title = models.CharField(max_length=250)
+    params = models.JSONField(default=dict, blank=True, help_text="Exports: the filters used.")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    file = models.FileField(upload_to="reports/%Y/%m/", blank=True)
+    progress = models.PositiveSmallIntegerField(default=0)
+    progress_note = models.CharField(max_length=200, blank=True)
+    file = models.FileField(upload_to="documents/%Y/%m/", blank=True, max_length=255)
     error = models.TextField(blank=True)
+    render_count = models.PositiveIntegerField(
+        default=0, help_text="How many times a worker rendered it (a record renders once)."
+    )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [
+            models.Index(
+                fields=["collaborative", "kind", "subject_id"], name="document_subject_idx"
+            )
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(progress__lte=100), name="document_progress_at_most_100"
+            ),
+            models.UniqueConstraint(
+                fields=["collaborative", "kind", "subject_id", "record_version"],
+                condition=models.Q(purpose="record"),
+                name="record_document_once_per_version",
+            ),
+            models.UniqueConstraint(
+                fields=["collaborative", "kind", "subject_id"],
+                condition=models.Q(purpose="record", is_current=True),
+                name="one_current_record_document",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -113,10 +169,33 @@ class GeneratedReport(models.Model):
     def get_absolute_url(self) -> str:
         from django.urls import reverse
 
-        return reverse("report_status", kwargs={"report_id": self.pk})
+        return reverse("document_status", kwargs={"document_id": self.pk})
+
+    @property
+    def download_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("document_download", kwargs={"document_id": self.pk})
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == self.Status.READY and bool(self.file)
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.READY, self.Status.FAILED)
+
+    @property
+    def content_type(self) -> str:
+        return {
+            self.Format.PDF: "application/pdf",
+            self.Format.CSV: "text/csv; charset=utf-8",
+            self.Format.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            self.Format.ZIP: "application/zip",
+        }[self.Format(self.format)]
 
     @property
     def filename(self) -> str:
         from django.utils.text import slugify
 
-        return f"{slugify(self.title)[:80] or 'report'}.pdf"
+        return f"{slugify(self.title)[:80] or 'document'}.{self.format}"

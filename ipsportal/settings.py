@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "ipsportal",
+    "ipsportal.notifications",
     "agencies",
     "readiness",
     "fidelity",
@@ -175,6 +176,8 @@ DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="IPS Portal <no-reply@ips-portal.invalid>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Seconds a worker waits for the mail server before the delivery is retried later.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 # Links in mail and feeds. Without PORTAL_BASE_URL they point at the port `make run` serves
 # on (IPS_PORT, exported by the Makefile to the web server and the worker alike).
 IPS_PORT = env.int("IPS_PORT", default=8000)

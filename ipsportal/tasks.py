@@ -19,17 +19,17 @@ def ping() -> str:
     return "pong"
 
 
-@shared_task(name="ipsportal.tasks.render_report", acks_late=True)
-def render_report(report_id: str) -> str:
-    """Render one requested report (idempotent: a finished report is not rendered again)."""
-    from django.core.exceptions import PermissionDenied
-    from django.http import Http404
+@shared_task(name="ipsportal.tasks.document_render", acks_late=True)
+def document_render(document_id: str) -> str:
+    """Render one document (idempotent: a started or finished document is left alone)."""
+    from ipsportal.services import document_render as render
 
-    from ipsportal.services import report_render
+    return render(document_id=document_id).status
 
-    try:
-        report = report_render(report_id=report_id)
-    except (Http404, PermissionDenied):
-        # The requester lost access between the request and the rendering: nothing to retry.
-        return "refused"
-    return report.status
+
+@shared_task(name="ipsportal.tasks.documents_dispatch")
+def documents_dispatch() -> dict:
+    """Start again renderings whose worker died and queue lost ones (every five minutes)."""
+    from ipsportal.services import documents_dispatch as dispatch
+
+    return dispatch()

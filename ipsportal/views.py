@@ -16,12 +16,11 @@ from agencies.views import agency_list_context
 from ipsportal import access
 from ipsportal.forms import apply_validation_error
 from ipsportal.middleware import SESSION_KEY
-from ipsportal.models import GeneratedReport
 
 
 @login_required
 def home(request):
-    """The home page: for now, the agencies in scope; later features add their panels."""
+    """The home page: the agencies in scope and the panels of the feature apps."""
     if not request.collaborative:
         return render(request, "ipsportal/no_membership.html", status=200)
     context = agency_list_context(request)
@@ -99,23 +98,32 @@ def _invitation_accept_existing(request, token, invitation):
 
 
 @login_required
-def report_status(request, report_id):
-    report = access.access_report(request.user, report_id)
-    template = "ipsportal/_report_status.html" if request.htmx else "ipsportal/report_status.html"
-    return render(request, template, {"report": report})
+@never_cache
+@require_GET
+def document_status(request, document_id):
+    """A document's page: its progress while a worker prepares it, then the download."""
+    found = access.access_document(request.user, document_id)
+    template = (
+        "ipsportal/_document_status.html" if request.htmx else "ipsportal/document_status.html"
+    )
+    return render(request, template, {"document": found.document, "access": found})
 
 
 @login_required
+@never_cache
 @require_GET
-def report_download(request, report_id):
-    report = access.access_report(request.user, report_id)
-    if report.status != GeneratedReport.Status.READY or not report.file:
-        raise Http404("This report is not ready.")
+def document_download(request, document_id):
+    """The one download view of every document (exports and record documents alike): each
+    kind's readers are decided by the access package."""
+    found = access.access_document(request.user, document_id)
+    if not found.can_download:
+        raise Http404("This document is not ready.")
+    document = found.document
     return FileResponse(
-        report.file.open("rb"),
+        document.file.open("rb"),
         as_attachment=True,
-        filename=report.filename,
-        content_type="application/pdf",
+        filename=document.filename,
+        content_type=document.content_type,
     )
 
 

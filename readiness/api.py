@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
+from django.db.models import Exists, Max, OuterRef, Prefetch, Subquery
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, serializers, status, viewsets
@@ -11,8 +11,15 @@ from rest_framework.response import Response
 
 from ipsportal import access
 from ipsportal.access import Action
-from ipsportal.api import ErrorSerializer
-from ipsportal.models import GeneratedReport
+from ipsportal.api import (
+    CONCURRENCY_RESPONSES,
+    IF_MATCH,
+    ConcurrencyMixin,
+    ErrorSerializer,
+    PreconditionFailed,
+)
+from ipsportal.models import Document
+from ipsportal.notifications.models import Delivery
 from readiness import services
 from readiness.models import (
     ChecklistVersion,
@@ -20,16 +27,9 @@ from readiness.models import (
     VisitActionStep,
     VisitStatus,
 )
+from readiness.selectors import REPORT_KIND
 
 UUID_REGEX = "[0-9a-fA-F-]{36}"
-
-
-class VisitConflictError(exceptions.APIException):
-    """Someone saved the visit after the version the client sent."""
-
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "conflict"
-    default_detail = "The visit was saved by someone else since you loaded it."
 
 
 # --------------------------------------------------------------------------------------------
@@ -105,7 +105,12 @@ class ReadinessVisitSerializer(serializers.ModelSerializer):
     visitors = VisitorSerializer(many=True, read_only=True)
     action_steps = ActionStepSerializer(many=True, read_only=True)
     recipients = RecipientSerializer(many=True, read_only=True)
-    report_ready = serializers.SerializerMethodField()
+    report_ready = serializers.BooleanField(
+        read_only=True, help_text="The report PDF of the current version is ready."
+    )
+    email_sent_at = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text="When the report was last emailed."
+    )
 
     class Meta:
         model = ReadinessVisit
@@ -141,17 +146,11 @@ class ReadinessVisitSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    def get_report_ready(self, obj) -> bool:
-        return bool(obj.report_id and obj.report.status == GeneratedReport.Status.READY)
-
 
 class VisitWriteSerializer(serializers.Serializer):
     """What a client may send to create or change a draft; fields left out are unchanged."""
 
     agency = serializers.UUIDField(required=False, help_text="Required when creating.")
-    version = serializers.IntegerField(
-        required=False, help_text="The version you loaded; required when changing a visit."
-    )
     visit_date = serializers.DateField(required=False)
     met_leadership = serializers.BooleanField(required=False)
     met_employment_staff = serializers.BooleanField(required=False)
@@ -173,7 +172,6 @@ class VisitWriteSerializer(serializers.Serializer):
         helpers like every id from a request body."""
         attrs = dict(self.validated_data)
         attrs.pop("agency", None)
-        attrs.pop("version", None)
         if "ratings" in attrs:
             attrs["ratings"] = {
                 r["area_key"]: {"rating": r.get("rating", ""), "notes": r.get("notes", "")}
@@ -209,7 +207,6 @@ class VisitWriteSerializer(serializers.Serializer):
 
 
 class FinalizeSerializer(serializers.Serializer):
-    version = serializers.IntegerField(help_text="The version you loaded.")
     send_email = serializers.BooleanField(
         required=False, default=True, help_text="Email the report to the recipients."
     )
@@ -244,6 +241,13 @@ ERRORS = {
 }
 
 
+WRITE = {
+    "parameters": [IF_MATCH],
+    "description": "Send the visit's ETag (from a read) in If-Match. If someone saved the "
+    "visit since, the answer is 412 and nothing is written; without If-Match, 428.",
+}
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="Readiness visits you may read",
@@ -251,7 +255,8 @@ ERRORS = {
         "reviewers); VR liaisons, supervisors and leaders see finalized visits.",
     ),
     retrieve=extend_schema(
-        summary="One readiness visit", responses={200: ReadinessVisitSerializer, **ERRORS}
+        summary="One readiness visit (its ETag in the ETag header)",
+        responses={200: ReadinessVisitSerializer, **ERRORS},
     ),
     create=extend_schema(
         summary="Start a draft visit (state admins and trainers)",
@@ -260,17 +265,13 @@ ERRORS = {
     ),
     partial_update=extend_schema(
         summary="Change a draft visit",
-        description="Send `version` (the one you loaded). A stale version answers 409 and "
-        "nothing is written.",
         request=VisitWriteSerializer,
-        responses={
-            200: ReadinessVisitSerializer,
-            409: OpenApiResponse(ErrorSerializer, description="Saved by someone else since"),
-            **ERRORS,
-        },
+        responses={200: ReadinessVisitSerializer, **ERRORS, **CONCURRENCY_RESPONSES},
+        **WRITE,
     ),
 )
 class ReadinessVisitViewSet(
+    ConcurrencyMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -281,11 +282,32 @@ class ReadinessVisitViewSet(
     filterset_class = VisitFilter
     lookup_value_regex = UUID_REGEX
     http_method_names = ["get", "post", "patch", "head", "options"]
+    if_match_actions = ("finalize",)
 
     def get_queryset(self):
+        report = Document.objects.filter(
+            collaborative_id=OuterRef("collaborative_id"),
+            kind=REPORT_KIND,
+            subject_id=OuterRef("pk"),
+            is_current=True,
+            status=Document.Status.READY,
+        )
+        emailed = (
+            Delivery.objects.filter(
+                collaborative_id=OuterRef("collaborative_id"),
+                kind=REPORT_KIND,
+                subject_id=OuterRef("pk"),
+                status=Delivery.Status.SENT,
+            )
+            .order_by()
+            .values("subject_id")
+            .annotate(last=Max("sent_at"))
+            .values("last")
+        )
         return (
             access.visits_in_scope(self.request.user)
-            .select_related("agency", "checklist", "report")
+            .select_related("agency", "checklist")
+            .annotate(report_ready=Exists(report), email_sent_at=Subquery(emailed[:1]))
             .prefetch_related(
                 "ratings",
                 "leaders",
@@ -298,11 +320,16 @@ class ReadinessVisitViewSet(
 
     def get_object(self):
         write = self.action in ("partial_update", "finalize")
-        return access.access_visit(self.request.user, self.kwargs["pk"], write=write)
+        return access.access_visit(self.request.user, self.kwargs["pk"], write=write).visit
 
     def _read(self, visit, status_code=status.HTTP_200_OK) -> Response:
         visit = self.get_queryset().get(pk=visit.pk)
+        self.tag_response(visit)
         return Response(ReadinessVisitSerializer(visit).data, status=status_code)
+
+    def retrieve(self, request, *args, **kwargs):
+        visit = self.get_object()
+        return self.not_modified(visit) or self._read(visit)
 
     def create(self, request, *args, **kwargs):
         serializer = VisitWriteSerializer(data=request.data)
@@ -310,28 +337,26 @@ class ReadinessVisitViewSet(
         agency_id = serializer.validated_data.get("agency")
         if agency_id is None:
             raise serializers.ValidationError({"agency": ["Choose the agency visited."]})
-        agency = access.access_agency(request.user, agency_id)
-        access.require(request.user, Action.READINESS_WRITE, agency=agency)
+        found = access.access_agency(request.user, agency_id)
+        if not found.can_write_readiness:
+            raise exceptions.PermissionDenied(Action.READINESS_WRITE.refusal())
+        agency = found.agency
         data = serializer.service_data(user=request.user, collaborative=agency.collaborative)
         visit = services.visit_create(user=request.user, agency=agency, data=data)
         return self._read(visit, status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
         visit = self.get_object()
+        expected = self.expected_version()
         serializer = VisitWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        if "version" not in serializer.validated_data:
-            raise serializers.ValidationError({"version": ["Send the version you loaded."]})
         data = serializer.service_data(user=request.user, collaborative=visit.collaborative)
         try:
             visit = services.visit_save_draft(
-                user=request.user,
-                visit=visit,
-                data=data,
-                expected_version=serializer.validated_data["version"],
+                user=request.user, visit=visit, data=data, expected_version=expected
             )
         except services.VisitConflict as exc:
-            raise VisitConflictError(exc.message) from exc
+            raise PreconditionFailed(exc.message) from exc
         return self._read(visit)
 
     def update(self, request, *args, **kwargs):  # PUT is not offered: changes are partial
@@ -340,26 +365,24 @@ class ReadinessVisitViewSet(
     @extend_schema(
         summary="Finalize a visit: read-only from now on; the report is rendered and emailed",
         request=FinalizeSerializer,
-        responses={
-            200: ReadinessVisitSerializer,
-            409: OpenApiResponse(ErrorSerializer, description="Saved by someone else since"),
-            **ERRORS,
-        },
+        responses={200: ReadinessVisitSerializer, **ERRORS, **CONCURRENCY_RESPONSES},
+        **WRITE,
     )
     @action(detail=True, methods=["post"])
     def finalize(self, request, *args, **kwargs):
         visit = self.get_object()
+        expected = self.expected_version()
         serializer = FinalizeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
             visit = services.visit_finalize(
                 user=request.user,
                 visit=visit,
-                expected_version=serializer.validated_data["version"],
+                expected_version=expected,
                 send_email=serializer.validated_data["send_email"],
             )
         except services.VisitConflict as exc:
-            raise VisitConflictError(exc.message) from exc
+            raise PreconditionFailed(exc.message) from exc
         return self._read(visit)
 
 

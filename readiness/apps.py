@@ -5,6 +5,3 @@ class ReadinessConfig(AppConfig):
     name = "readiness"
     verbose_name = "Readiness visits"
     default_auto_field = "django.db.models.BigAutoField"
-
-    def ready(self) -> None:
-        from readiness import reports  # noqa: F401  (registers the visit report kind)

@@ -13,7 +13,6 @@ from django import forms
 from agencies.models import Agency
 from ipsportal import access
 from readiness.models import Rating, ReadinessVisit
-from readiness.services import collaborative_today
 
 RATING_ERROR = "“{title}”: choose Ready or Work is needed."
 AFFILIATIONS = [
@@ -133,7 +132,7 @@ class VisitForm(StyledForm):
 
     def clean_visit_date(self):
         value = self.cleaned_data["visit_date"]
-        today = collaborative_today(self.visit.collaborative)
+        today = self.visit.collaborative.today()
         if value and value > today:
             raise forms.ValidationError(
                 f"The visit date cannot be in the future (today is {today:%B} {today.day}, "
@@ -452,11 +451,11 @@ class VisitStartForm(StyledForm):
             user, collaborative, write=True
         ).order_by("name")
         if not self.is_bound:
-            self.initial.setdefault("visit_date", collaborative_today(collaborative))
+            self.initial.setdefault("visit_date", collaborative.today())
 
     def clean_visit_date(self):
         value = self.cleaned_data["visit_date"]
-        today = collaborative_today(self.collaborative)
+        today = self.collaborative.today()
         if value and value > today:
             raise forms.ValidationError(
                 f"The visit date cannot be in the future (today is {today:%B} {today.day}, "

@@ -240,18 +240,6 @@ class ReadinessVisit(TenantOwned):
         related_name="+",
     )
     finalized_at = models.DateTimeField(null=True, blank=True)
-    report = models.ForeignKey(
-        "ipsportal.GeneratedReport",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text="The visit report PDF (the newest rendering).",
-    )
-    email_requested_at = models.DateTimeField(null=True, blank=True)
-    email_sent_at = models.DateTimeField(null=True, blank=True)
-    email_sent_to = models.JSONField(default=list, blank=True)
-
     history = HistoricalRecords()
 
     class Meta:

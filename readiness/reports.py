@@ -1,95 +1,222 @@
-"""The readiness visit report (PDF), rendered by a worker."""
+"""Document kinds of readiness visits: the visit report (a record document) and the
+exports (an agency's readiness history, the overview as CSV or XLSX, the finalized reports of
+a collaborative as one ZIP)."""
 
 from __future__ import annotations
 
+import csv
+import io
+import zipfile
+
 from django.utils import timezone
+from django.utils.text import slugify
+from openpyxl import Workbook
+from openpyxl.styles import Font
 
 from ipsportal import access
-from ipsportal.reports import register
-from readiness.models import Rating
+from ipsportal.access import Action
+from ipsportal.documents import AGENCY, register
+from ipsportal.models import Document
+from ipsportal.pdf import render_pdf
+from readiness import selectors
+from readiness.models import ReadinessVisit, VisitStatus
+from readiness.selectors import REPORT_KIND
 
 
-def visit_parts(visit) -> list[dict]:
-    """The checklist of a visit with its ratings and notes, part by part (for pages and PDF)."""
-    ratings = {r.area_key: r for r in visit.ratings.all()}
-    labels = dict(Rating.choices)
-    parts = []
-    for part in visit.checklist.parts:
-        not_applicable = part.key in (visit.not_applicable_parts or [])
-        areas = []
-        for area in part.areas:
-            row = ratings.get(area.key)
-            rating = row.rating if row else ""
-            areas.append(
-                {
-                    "area": area,
-                    "rating": rating,
-                    "rating_label": labels.get(rating, "Not rated"),
-                    "notes": row.notes if row else "",
-                }
+@register(
+    REPORT_KIND,
+    label="Readiness visit report",
+    purpose=Document.Purpose.RECORD,
+    action=Action.READINESS_VIEW,
+    subject="readiness.ReadinessVisit",
+)
+def visit_report(document: Document, progress) -> bytes:
+    """The report of a finalized visit, from the published record: whoever may read the
+    visit reads the same report."""
+    visit = access.record_of(document)
+    collaborative = visit.collaborative
+    progress(1, 2, "Writing the PDF")
+    return render_pdf(
+        "readiness_visit",
+        {
+            **selectors.visit_content(visit),
+            "document": document,
+            "collaborative": collaborative,
+            "finalized_at": collaborative.local(visit.finalized_at) if visit.finalized_at else None,
+            "generated_at": collaborative.local_now(),
+        },
+    )
+
+
+@register(
+    "readiness_history",
+    label="Readiness history of an agency",
+    purpose=Document.Purpose.EXPORT,
+    action=Action.READINESS_EXPORT,
+    subject=AGENCY,
+)
+def readiness_history(document: Document, progress) -> bytes:
+    """An agency's readiness visits and the chart of areas ready, as the requester may see
+    them (finalized visits only for supervisors, leaders and VR liaisons)."""
+    user = document.requested_by
+    agency = access.access_agency(user, document.agency_id).agency
+    visits = list(
+        access.rows(user, Action.READINESS_EXPORT, ReadinessVisit)
+        .filter(agency=agency, status=VisitStatus.FINAL)
+        .order_by("-visit_date", "-created_at")
+    )
+    progress(1, 2, "Writing the PDF")
+    return render_pdf(
+        "readiness_history",
+        {
+            "agency": agency,
+            "collaborative": agency.collaborative,
+            "visits": visits,
+            "chart": selectors.readiness_chart(user, agency),
+            "median": access.readiness_collaborative_figures(user, agency.collaborative)[
+                "median_ready_share"
+            ],
+            "generated_at": agency.collaborative.local_now(),
+            "document": document,
+        },
+    )
+
+
+OVERVIEW_COLUMNS = (
+    "Agency",
+    "City",
+    "Region",
+    "Implementation phase",
+    "Visits",
+    "Latest visit",
+    "Status of the latest visit",
+    "Areas rated",
+    "Areas ready",
+    "Areas that apply",
+)
+
+
+def _overview_rows(document: Document, progress) -> list[tuple]:
+    user = document.requested_by
+    params = document.params or {}
+    agencies, _ = selectors.overview(
+        user,
+        document.collaborative,
+        q=str(params.get("q", ""))[:100],
+        region=str(params.get("region", "")),
+        status=str(params.get("status", "")),
+        action=Action.READINESS_EXPORT,
+    )
+    agencies = list(agencies)
+    rows = []
+    status_labels = dict(VisitStatus.choices)
+    for n, agency in enumerate(agencies, start=1):
+        rows.append(
+            (
+                agency.name,
+                agency.city,
+                agency.region.name if agency.region else "",
+                agency.get_implementation_phase_display(),
+                agency.visit_count or 0,
+                agency.latest_date.isoformat() if agency.latest_date else "",
+                status_labels.get(agency.latest_status, "Not visited yet"),
+                agency.latest_rated if agency.latest_id else "",
+                agency.latest_ready if agency.latest_id else "",
+                agency.latest_applicable if agency.latest_id else "",
             )
-        parts.append(
-            {
-                "part": part,
-                "not_applicable": not_applicable,
-                "areas": areas,
-                "ready": sum(1 for a in areas if a["rating"] == Rating.READY),
-                "work": sum(1 for a in areas if a["rating"] == Rating.WORK_NEEDED),
-            }
         )
-    return parts
+        progress(n, len(agencies), f"{n} of {len(agencies)} agencies")
+    return rows
 
 
-def activity_labels(visit) -> list[str]:
-    """The activities of the visit in words."""
-    return [
-        label
-        for done, label in [
-            (visit.met_leadership, "Meeting with agency leadership"),
-            (visit.met_employment_staff, "Employment meeting observed / employment staff met"),
-            (visit.met_clients, "Meeting with a group of clients"),
-        ]
-        if done
-    ]
+def _safe_cell(value):
+    # A spreadsheet runs a cell that starts with =, +, - or @ as a formula: quote it.
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
 
 
-def lines(text: str) -> list[str]:
-    """Barriers and facilitators are typed one per line; the report lists them."""
-    return [x.strip(" \t-•*") for x in (text or "").splitlines() if x.strip(" \t-•*")]
+@register(
+    "readiness_overview",
+    label="Readiness overview",
+    purpose=Document.Purpose.EXPORT,
+    action=Action.READINESS_EXPORT,
+    subject=None,
+    formats=(Document.Format.CSV, Document.Format.XLSX),
+)
+def readiness_overview(document: Document, progress) -> bytes:
+    """The overview's table (with its filters) as CSV or as an Excel workbook."""
+    rows = _overview_rows(document, progress)
+    if document.format == Document.Format.CSV:
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(OVERVIEW_COLUMNS)
+        writer.writerows([[_safe_cell(v) for v in row] for row in rows])
+        # A byte order mark, so spreadsheet programs read the accents right.
+        return ("\ufeff" + out.getvalue()).encode("utf-8")
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Readiness overview"
+    sheet.append(OVERVIEW_COLUMNS)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append([_safe_cell(v) for v in row])
+    for column, width in zip("ABCDEFGHIJ", (38, 18, 18, 22, 8, 14, 24, 12, 12, 14), strict=True):
+        sheet.column_dimensions[column].width = width
+    sheet.freeze_panes = "A2"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
 
 
-def visit_content(visit) -> dict:
-    """What the visit page and the visit report both show: the visit, its parts and areas,
-    the people, the summary and the corrections. Action steps carry ``area_title``."""
-    steps = list(visit.action_steps.all())
-    for step in steps:
-        area = visit.checklist.area(step.area_key) if step.area_key else None
-        step.area_title = area.title if area else ""
-    return {
-        "visit": visit,
-        "agency": visit.agency,
-        "parts": visit_parts(visit),
-        "activities": activity_labels(visit),
-        "leaders": list(visit.leaders.all()),
-        "visitors": list(visit.visitors.all()),
-        "barriers": lines(visit.barriers),
-        "facilitators": lines(visit.facilitators),
-        "action_steps": steps,
-        "recipients": list(visit.recipients.all()),
-        "amendments": list(visit.amendments.select_related("amended_by")),
-    }
+@register(
+    "readiness_reports",
+    label="Finalized readiness reports",
+    purpose=Document.Purpose.EXPORT,
+    action=Action.READINESS_EXPORT,
+    subject=None,
+    formats=(Document.Format.ZIP,),
+)
+def readiness_reports(document: Document, progress) -> bytes:
+    """Every finalized visit report the requester may download in the collaborative, as one
+    ZIP of PDFs. Each report is its stored record document; one not rendered yet is rendered
+    now, once, and kept for the next download."""
+    from ipsportal.services import record_document_publish, record_document_ready
 
-
-@register("readiness_visit", template="readiness_visit")
-def readiness_visit_context(report) -> dict:
-    """A readiness visit as its requester (the trainer who finalized it) may see it."""
-    visit = access.access_visit(report.requested_by, report.subject_id)
-    access.require(report.requested_by, access.Action.EXPORT, agency=visit.agency)
-    zone = visit.collaborative.zoneinfo
-    return {
-        **visit_content(visit),
-        "report": report,
-        "collaborative": visit.collaborative,
-        "finalized_at": visit.finalized_at.astimezone(zone) if visit.finalized_at else None,
-        "generated_at": timezone.now().astimezone(zone),
-    }
+    user = document.requested_by
+    visits = list(
+        access.rows(user, Action.READINESS_EXPORT, ReadinessVisit, document.collaborative)
+        .filter(status=VisitStatus.FINAL)
+        .select_related("agency")
+        .order_by("agency__name", "visit_date")
+    )
+    out = io.BytesIO()
+    names: set[str] = set()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for n, visit in enumerate(visits, start=1):
+            progress(n - 1, len(visits), f"{n - 1} of {len(visits)} reports")
+            record = record_document_publish(
+                kind=REPORT_KIND,
+                record=visit,
+                version=visit.version,
+                title=f"Readiness visit report - {visit.agency.name} - {visit.visit_date:%Y-%m-%d}",
+                user=user,
+                queue=False,
+            )
+            if not record.is_ready:
+                record = record_document_ready(record)
+            if not record.is_ready:
+                continue
+            name = f"{slugify(visit.agency.name)[:60]}-{visit.visit_date:%Y-%m-%d}.pdf"
+            while name in names:
+                name = name.removesuffix(".pdf") + "-2.pdf"
+            names.add(name)
+            with record.file.open("rb") as handle:
+                archive.writestr(name, handle.read())
+        archive.writestr(
+            "README.txt",
+            f"Finalized readiness visit reports of {document.collaborative.name}, "
+            f"{len(names)} in all, prepared {timezone.now():%Y-%m-%d %H:%M} UTC.\n",
+        )
+    return out.getvalue()

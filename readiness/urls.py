@@ -6,6 +6,9 @@ app_name = "readiness"
 
 urlpatterns = [
     path("", views.overview, name="overview"),
+    path("export/", views.overview_export, name="overview_export"),
+    path("reports.zip/", views.reports_zip, name="reports_zip"),
+    path("agencies/<uuid:agency_id>/history-pdf/", views.history_pdf, name="history_pdf"),
     path("visits/new/", views.visit_start, name="visit_start"),
     path("visits/<uuid:visit_id>/", views.visit_detail, name="visit_detail"),
     path("visits/<uuid:visit_id>/edit/", views.visit_edit, name="visit_edit"),
@@ -19,11 +22,6 @@ urlpatterns = [
         "visits/<uuid:visit_id>/report/status/",
         views.visit_report_status,
         name="visit_report_status",
-    ),
-    path(
-        "visits/<uuid:visit_id>/report/download/",
-        views.visit_report_download,
-        name="visit_report_download",
     ),
     path("visits/<uuid:visit_id>/plan-steps/", views.visit_to_plan, name="visit_to_plan"),
 ]

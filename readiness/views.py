@@ -2,27 +2,24 @@
 
 from __future__ import annotations
 
-import datetime
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, OuterRef, Q, Subquery
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from agencies.models import ImplementationArea
 from ipsportal import access
 from ipsportal.access import Action
-from ipsportal.models import GeneratedReport
-from readiness import services
+from ipsportal.models import Document
+from ipsportal.services import document_request
+from readiness import selectors, services
 from readiness.forms import AFFILIATIONS, VisitPage, VisitStartForm
-from readiness.models import ReadinessVisit, VisitStatus
-from readiness.reports import visit_content, visit_parts
+from readiness.models import ReadinessVisit
+from readiness.selectors import STATUS_FILTERS, visit_content, visit_parts
 
 PAGE_SIZE = 25
 
@@ -36,7 +33,7 @@ def _active_collaborative(request):
 
 def _saved_text(visit: ReadinessVisit) -> str:
     who = visit.updated_by.display_name if visit.updated_by else "someone"
-    return f"Saved at {services.local_time(visit.updated_at, visit.collaborative)} by {who}"
+    return f"Saved at {visit.collaborative.local_time_text(visit.updated_at)} by {who}"
 
 
 # --------------------------------------------------------------------------------------------
@@ -44,61 +41,20 @@ def _saved_text(visit: ReadinessVisit) -> str:
 # --------------------------------------------------------------------------------------------
 
 
-STATUS_FILTERS = {
-    "not_visited": "Not visited yet",
-    "draft": "Latest visit is a draft",
-    "final": "Latest visit is final",
-}
-
-
 def overview_context(request) -> dict:
     """Agencies in scope with their latest visit (as this user may see it), filters, pages."""
     collaborative = _active_collaborative(request)
-    access.require(request.user, Action.READINESS_VIEW, collaborative=collaborative)
     user = request.user
-    latest = (
-        access.visits_in_scope(user)
-        .filter(agency=OuterRef("pk"))
-        .order_by("-visit_date", "-created_at")
-    )
-    agencies = (
-        access.readiness_agencies(user, collaborative)
-        .select_related("region")
-        .annotate(
-            latest_id=Subquery(latest.values("pk")[:1]),
-            latest_date=Subquery(latest.values("visit_date")[:1]),
-            latest_status=Subquery(latest.values("status")[:1]),
-            latest_ready=Subquery(latest.values("ready_count")[:1]),
-            latest_applicable=Subquery(latest.values("applicable_count")[:1]),
-            latest_rated=Subquery(latest.values("rated_count")[:1]),
-            visit_count=Subquery(
-                access.visits_in_scope(user)
-                .filter(agency=OuterRef("pk"))
-                .order_by()
-                .values("agency")
-                .annotate(n=Count("pk"))
-                .values("n")[:1]
-            ),
-        )
-    )
-    all_counts = agencies.aggregate(
-        total=Count("pk"), not_visited=Count("pk", filter=Q(latest_id__isnull=True))
-    )
+    if not access.holds(user, Action.READINESS_VIEW, collaborative=collaborative):
+        raise PermissionDenied(Action.READINESS_VIEW.refusal())
     q = request.GET.get("q", "").strip()[:100]
     region = request.GET.get("region", "")
     status = request.GET.get("status", "")
-    regions = list(access.regions_in_scope(user, collaborative))
-    if q:
-        agencies = agencies.filter(Q(name__icontains=q) | Q(city__icontains=q))
-    if region and region in {str(r.pk) for r in regions}:
-        agencies = agencies.filter(region_id=region)
-    if status == "not_visited":
-        agencies = agencies.filter(latest_id__isnull=True)
-    elif status in (VisitStatus.DRAFT, VisitStatus.FINAL):
-        agencies = agencies.filter(latest_status=status)
-    else:
+    if status not in STATUS_FILTERS:
         status = ""
-    page = Paginator(agencies.order_by("name"), PAGE_SIZE).get_page(request.GET.get("page"))
+    agencies, counts = selectors.overview(user, collaborative, q=q, region=region, status=status)
+    regions = list(access.regions_in_scope(user, collaborative))
+    page = Paginator(agencies, PAGE_SIZE).get_page(request.GET.get("page"))
     querystring = request.GET.copy()
     querystring.pop("page", None)
     return {
@@ -111,8 +67,9 @@ def overview_context(request) -> dict:
         "status_filters": STATUS_FILTERS,
         "querystring": querystring.urlencode(),
         "filtered": bool(q or region or status),
-        "counts": all_counts,
+        "counts": counts,
         "can_write": access.can(user, Action.READINESS_WRITE, collaborative=collaborative),
+        "can_export": access.holds(user, Action.READINESS_EXPORT, collaborative=collaborative),
         "writable_ids": set(
             access.readiness_agencies(user, collaborative, write=True).values_list("pk", flat=True)
         ),
@@ -220,7 +177,7 @@ def _save_from_page(request, visit, page):
 @login_required
 @require_http_methods(["GET", "POST"])
 def visit_edit(request, visit_id):
-    visit = access.access_visit(request.user, visit_id, write=True)
+    visit = access.access_visit(request.user, visit_id, write=True).visit
     if visit.is_final:
         messages.info(request, "This visit is finalized. To correct it, amend it.")
         return redirect(visit)
@@ -242,7 +199,7 @@ def visit_edit(request, visit_id):
 @require_POST
 def visit_autosave(request, visit_id):
     """The autosave of the visit page: the whole form, answered in JSON."""
-    visit = access.access_visit(request.user, visit_id, write=True)
+    visit = access.access_visit(request.user, visit_id, write=True).visit
     if visit.is_final:
         return JsonResponse(
             {"status": "final", "message": "This visit was finalized; it is read-only now."},
@@ -255,7 +212,7 @@ def visit_autosave(request, visit_id):
             {
                 "status": "saved",
                 "version": saved.version,
-                "saved_at": services.local_time(saved.updated_at, saved.collaborative),
+                "saved_at": saved.collaborative.local_time_text(saved.updated_at),
                 "message": _saved_text(saved),
                 "rated": saved.rated_count,
                 "applicable": saved.applicable_count,
@@ -282,7 +239,7 @@ def visit_autosave(request, visit_id):
 @require_POST
 def visit_review(request, visit_id):
     """Save the draft, then go to the finalize page (the form's second button)."""
-    visit = access.access_visit(request.user, visit_id, write=True)
+    visit = access.access_visit(request.user, visit_id, write=True).visit
     if visit.is_final:
         return redirect(visit)
     page = VisitPage(visit=visit, user=request.user, data=request.POST)
@@ -297,7 +254,7 @@ def visit_review(request, visit_id):
 @login_required
 @require_POST
 def visit_discard(request, visit_id):
-    visit = access.access_visit(request.user, visit_id, write=True)
+    visit = access.access_visit(request.user, visit_id, write=True).visit
     try:
         services.visit_discard(user=request.user, visit=visit)
     except ValidationError as exc:
@@ -316,7 +273,7 @@ def visit_discard(request, visit_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def visit_finalize(request, visit_id):
-    visit = access.access_visit(request.user, visit_id, write=True)
+    visit = access.access_visit(request.user, visit_id, write=True).visit
     if visit.is_final:
         messages.info(request, "This visit is already finalized.")
         return redirect(visit)
@@ -363,7 +320,7 @@ def visit_finalize(request, visit_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def visit_amend(request, visit_id):
-    visit = access.access_visit(request.user, visit_id, write=True)
+    visit = access.access_visit(request.user, visit_id, write=True).visit
     if not visit.is_final:
         return redirect("readiness:visit_edit", visit_id=visit.pk)
     if request.method == "GET":
@@ -400,7 +357,7 @@ def visit_amend(request, visit_id):
 @login_required
 @require_POST
 def visit_resend(request, visit_id):
-    visit = access.access_visit(request.user, visit_id, write=True)
+    visit = access.access_visit(request.user, visit_id, write=True).visit
     try:
         services.visit_report_resend(user=request.user, visit=visit)
     except ValidationError as exc:
@@ -415,38 +372,30 @@ def visit_resend(request, visit_id):
 # --------------------------------------------------------------------------------------------
 
 
-def _report_context(request, visit) -> dict:
-    report = visit.report
-    # Poll while the worker has something to do, but not forever if the mail server is down.
-    emailing = bool(
-        visit.email_requested_at
-        and not visit.email_sent_at
-        and timezone.now() - visit.email_requested_at < datetime.timedelta(hours=1)
-    )
-    pending = bool(report and report.status == GeneratedReport.Status.PENDING) or (
-        emailing and report is not None and report.status != GeneratedReport.Status.FAILED
-    )
+def _report_context(request, found) -> dict:
+    visit = found.visit
+    state = selectors.report_state(request.user, found)
     return {
         "visit": visit,
-        "report": report,
-        "pending": pending,
-        "email_sent_at": services.local_time(visit.email_sent_at, visit.collaborative),
-        "email_count": len(visit.email_sent_to or []),
-        "can_export": access.can(request.user, Action.EXPORT, agency=visit.agency),
-        "can_write": access.can(request.user, Action.READINESS_WRITE, agency=visit.agency),
+        "state": state,
+        "report": state.document,
+        "pending": state.pending,
+        "email_sent_at": visit.collaborative.local_time_text(state.last_sent_at),
+        "email_count": state.sent,
+        "can_export": found.can_export,
+        "can_write": found.can_edit,
     }
 
 
 @login_required
 @require_GET
 def visit_detail(request, visit_id):
-    visit = access.access_visit(request.user, visit_id)
     user = request.user
-    can_write = access.can(user, Action.READINESS_WRITE, agency=visit.agency)
-    can_plan = access.can(user, Action.EDIT_AGENCY, agency=visit.agency)
+    found = access.access_visit(user, visit_id)
+    visit = found.visit
     plan = None
-    if visit.is_final and can_plan:
-        _, plan = access.access_plan(user, visit.agency_id)
+    if visit.is_final and found.can_edit_plan:
+        plan = access.access_plan(user, visit.agency_id).plan
     content = visit_content(visit)
     steps = content["action_steps"]
     converted = services.converted_step_ids(user, visit) if steps else set()
@@ -455,14 +404,14 @@ def visit_detail(request, visit_id):
         step.in_plan = step.pk in converted
     context = {
         **content,
-        "can_write": can_write,
-        "can_plan": can_plan,
+        "can_write": found.can_edit,
+        "can_plan": found.can_edit_plan,
         "plan": plan,
         "plan_areas": ImplementationArea.choices,
         "open_steps": [s for s in steps if not s.in_plan],
         "saved_text": _saved_text(visit),
-        "finalized_text": services.local_time(visit.finalized_at, visit.collaborative),
-        **{f"r_{k}": v for k, v in _report_context(request, visit).items()},
+        "finalized_text": visit.collaborative.local_time_text(visit.finalized_at),
+        **{f"r_{k}": v for k, v in _report_context(request, found).items()},
     }
     return render(request, "readiness/visit_detail.html", context)
 
@@ -472,33 +421,15 @@ def visit_detail(request, visit_id):
 @require_GET
 def visit_report_status(request, visit_id):
     """The report and email status of a visit (polled by the visit page while pending)."""
-    visit = access.access_visit(request.user, visit_id)
-    context = {f"r_{k}": v for k, v in _report_context(request, visit).items()}
+    found = access.access_visit(request.user, visit_id)
+    context = {f"r_{k}": v for k, v in _report_context(request, found).items()}
     return render(request, "readiness/_report_panel.html", context)
-
-
-@login_required
-@require_GET
-def visit_report_download(request, visit_id):
-    """The visit report PDF, for everyone who may read the visit and export (agency
-    supervisors and leaders included: the report belongs to the visit, not its requester)."""
-    visit = access.access_visit(request.user, visit_id)
-    access.require(request.user, Action.EXPORT, agency=visit.agency)
-    report = visit.report
-    if report is None or report.status != GeneratedReport.Status.READY or not report.file:
-        raise Http404("The report is not ready.")
-    return FileResponse(
-        report.file.open("rb"),
-        as_attachment=True,
-        filename=report.filename,
-        content_type="application/pdf",
-    )
 
 
 @login_required
 @require_POST
 def visit_to_plan(request, visit_id):
-    visit = access.access_visit(request.user, visit_id)
+    visit = access.access_visit(request.user, visit_id).visit
     chosen = set(request.POST.getlist("step"))
     steps = {str(s.pk): s for s in visit.action_steps.all()}
     selections = [
@@ -525,3 +456,59 @@ def visit_to_plan(request, visit_id):
     else:
         messages.info(request, "These steps are already in the implementation plan.")
     return redirect(visit)
+
+
+# --------------------------------------------------------------------------------------------
+# Exports
+# --------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def history_pdf(request, agency_id):
+    """An agency's readiness history with its chart, as a PDF rendered by a worker."""
+    agency = access.access_agency(request.user, agency_id).agency
+    document = document_request(
+        user=request.user,
+        kind="readiness_history",
+        collaborative=agency.collaborative,
+        subject=agency,
+        title=f"Readiness history - {agency.name}",
+    )
+    return redirect(document)
+
+
+@login_required
+@require_POST
+def overview_export(request):
+    """The overview's table, with the filters shown, as CSV or XLSX."""
+    collaborative = _active_collaborative(request)
+    fmt = request.POST.get("format", Document.Format.CSV)
+    params = {k: request.POST.get(k, "")[:100] for k in ("q", "region", "status")}
+    try:
+        document = document_request(
+            user=request.user,
+            kind="readiness_overview",
+            collaborative=collaborative,
+            title=f"Readiness overview - {collaborative.name}",
+            format=fmt,
+            params=params,
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("readiness:overview")
+    return redirect(document)
+
+
+@login_required
+@require_POST
+def reports_zip(request):
+    """Every finalized visit report the user may download in the collaborative, in one ZIP."""
+    collaborative = _active_collaborative(request)
+    document = document_request(
+        user=request.user,
+        kind="readiness_reports",
+        collaborative=collaborative,
+        title=f"Readiness visit reports - {collaborative.name}",
+    )
+    return redirect(document)

@@ -118,12 +118,12 @@ def agency_pdf(browser: Browser, home: str, timeout: float) -> int:
     status, location, page = browser.request(
         path, {"csrfmiddlewaretoken": browser.cookies.get("csrftoken", "")}
     )
-    report = re.search(r"/reports/([0-9a-f-]{36})/", location)
+    report = re.search(r"/documents/([0-9a-f-]{36})/", location)
     if status != 302 or report is None:
         print(f"FAIL POST {path}: status {status}, Location {location!r}")
         print(page[:2000])
         return 1
-    download = f"/reports/{report.group(1)}/download/"
+    download = f"/documents/{report.group(1)}/download/"
     deadline = time.monotonic() + timeout
     while True:
         status, _, content = browser.request_bytes(download)

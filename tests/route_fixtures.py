@@ -318,7 +318,8 @@ def build(tenant: Tenant) -> None:
 
     from agencies import services
     from agencies.models import ImplementationArea, Role
-    from ipsportal.models import GeneratedReport
+    from ipsportal.models import Document
+    from ipsportal.notifications.models import Delivery
 
     admin = tenant.user(Role.STATE_ADMIN)
     supervisor = tenant.user(Role.IPS_SUPERVISOR)
@@ -332,7 +333,7 @@ def build(tenant: Tenant) -> None:
             user=user, email=user.email, defaults={"primary": True, "verified": True}
         )
 
-    tenant.invitation, _ = services.invitation_create(
+    tenant.invitation = services.invitation_create(
         invited_by=supervisor,
         collaborative=tenant.collaborative,
         email=f"invitee.{slug}@example.org",
@@ -341,7 +342,7 @@ def build(tenant: Tenant) -> None:
         agencies=[tenant.agency],
     )
     add_marker(tenant, tenant.invitation.email, agency=True)
-    tenant.state_invitation, _ = services.invitation_create(
+    tenant.state_invitation = services.invitation_create(
         invited_by=admin,
         collaborative=tenant.collaborative,
         email=f"trainee.{slug}@example.org",
@@ -349,13 +350,20 @@ def build(tenant: Tenant) -> None:
         agencies=[tenant.agency, tenant.other_agency],
     )
 
-    report = GeneratedReport(
+    # The invitation's email, failed, so that "send again" would change it.
+    tenant.delivery = Delivery.objects.get(subject_id=tenant.invitation.pk)
+    Delivery.objects.filter(pk=tenant.delivery.pk).update(
+        status=Delivery.Status.FAILED, last_error=f"Mail server refused {slug}"
+    )
+    add_marker(tenant, f"Mail server refused {slug}")
+
+    report = Document(
         collaborative=tenant.collaborative,
         agency=tenant.agency,
         kind="agency_summary",
         subject_id=tenant.agency.pk,
         title=f"Agency summary - {tenant.agency.name}",
-        status=GeneratedReport.Status.READY,
+        status=Document.Status.READY,
         requested_by=admin,
         finished_at=timezone.now(),
     )
@@ -490,11 +498,17 @@ ROUTES: dict[str, RouteFixture] = {
         data=_password_pair,
         note="the token is the credential; a bogus one must reveal nothing",
     ),
-    "report_status": RouteFixture(
-        "tenant", kwargs=lambda t: {"report_id": t.report.pk}, agency_scoped=True
+    "document_status": RouteFixture(
+        "tenant", kwargs=lambda t: {"document_id": t.report.pk}, agency_scoped=True
     ),
-    "report_download": RouteFixture(
-        "tenant", kwargs=lambda t: {"report_id": t.report.pk}, agency_scoped=True
+    "document_download": RouteFixture(
+        "tenant", kwargs=lambda t: {"document_id": t.report.pk}, agency_scoped=True
+    ),
+    "notifications:outbox": RouteFixture(
+        "scoped_list", query=lambda t: {"q": t.delivery.recipient_email.split("@")[0]}
+    ),
+    "notifications:retry": RouteFixture(
+        "tenant", kwargs=lambda t: {"delivery_id": t.delivery.pk}, agency_scoped=True
     ),
     "healthz": _PUBLIC,
     # ----------------------------------------------------------------- agencies
@@ -562,6 +576,32 @@ ROUTES: dict[str, RouteFixture] = {
     ),
     "agency-detail": RouteFixture(
         "tenant", kwargs=lambda t: {"pk": t.agency.pk}, data=_api_agency, agency_scoped=True
+    ),
+    "document-list": RouteFixture(
+        "scoped_list",
+        query=lambda t: {"agency": str(t.agency.pk), "subject": str(t.agency.pk)},
+        data=lambda t: {
+            "kind": "agency_summary",
+            "collaborative": str(t.collaborative.pk),
+            "agency": str(t.agency.pk),
+        },
+        agency_scoped=True,
+        note="an export about a victim agency or collaborative must be refused",
+    ),
+    "document-detail": RouteFixture(
+        "tenant", kwargs=lambda t: {"pk": t.report.pk}, agency_scoped=True
+    ),
+    "document-download": RouteFixture(
+        "tenant", kwargs=lambda t: {"pk": t.report.pk}, agency_scoped=True
+    ),
+    "delivery-list": RouteFixture(
+        "scoped_list", query=lambda t: {"collaborative": str(t.collaborative.pk)}
+    ),
+    "delivery-detail": RouteFixture(
+        "tenant", kwargs=lambda t: {"pk": t.delivery.pk}, agency_scoped=True
+    ),
+    "delivery-retry": RouteFixture(
+        "tenant", kwargs=lambda t: {"pk": t.delivery.pk}, agency_scoped=True
     ),
     "api_schema": _PUBLIC,
     "api_docs": _PUBLIC,

@@ -10,37 +10,65 @@ Two questions, always in this order:
    permission matrix (:data:`PERMISSIONS`, data, tested as a matrix). Without the right the
    answer is :class:`django.core.exceptions.PermissionDenied` (403).
 
+A grant other than "always" is a row condition, declared once per model in ``conditions``;
+:func:`rows` builds every "rows of this model the user may <action>" query from the matrix
+and those declarations, and the object check uses the same conditions. ``access_<thing>``
+helpers return the object with what the user may do with it (``VisitAccess``...).
+
 A user's rights are the union of their active memberships; a membership counts only for
 agencies of its own collaborative.
 
-The package is one place in four modules: ``matrix`` (the permission matrix), ``scope``
-(memberships, scope, rights), ``objects`` (the foundation's ``access_<thing>`` helpers) and
-``readiness``. Import from ``ipsportal.access``.
+Modules: ``matrix`` (the permission matrix), ``conditions`` (what each grant means per
+model), ``scope`` (memberships, scope, rights, :func:`rows`), ``objects`` (the foundation's
+objects), ``readiness``, ``documents`` (documents and the outbox) and ``aggregates``
+(numbers of a whole collaborative). Import from ``ipsportal.access``.
 """
 
+from ipsportal.access.aggregates import Aggregate, readiness_collaborative_figures
+from ipsportal.access.conditions import (
+    SUBJECTS,
+    Subject,
+    check_access_conditions,
+    subject_of,
+    undeclared_conditions,
+)
+from ipsportal.access.documents import (
+    DocumentAccess,
+    access_delivery,
+    access_document,
+    current_record_document,
+    deliveries_in_scope,
+    documents_in_scope,
+    record_of,
+)
 from ipsportal.access.matrix import (
+    ACTION_OBJECTS,
     COLLABORATIVE_ACTIONS,
     PERMISSIONS,
     Action,
     Grant,
+    roles_holding,
 )
 from ipsportal.access.objects import (
+    AgencyAccess,
+    InvitationAccess,
+    PlanAccess,
+    PlanStepAccess,
+    RegionAccess,
     access_agency,
     access_collaborative,
     access_invitation,
     access_plan,
     access_plan_step,
     access_region,
-    access_report,
-    agency_staff,
     invitable_roles,
     invitations_in_scope,
     memberships_in_scope,
+    parse_uuid,
     regions_in_scope,
-    reports_in_scope,
-    scope_filter,
 )
 from ipsportal.access.readiness import (
+    VisitAccess,
     access_checklist,
     access_visit,
     checklists_in_scope,
@@ -49,6 +77,7 @@ from ipsportal.access.readiness import (
     visits_in_scope,
 )
 from ipsportal.access.scope import (
+    NOTHING,
     MembershipView,
     agencies_in_scope,
     agencies_with_roles,
@@ -56,46 +85,76 @@ from ipsportal.access.scope import (
     collaboratives_of,
     forget_memberships,
     grants,
+    holds,
+    may,
     memberships_of,
+    permitted,
+    refuse,
     require,
     roles_for,
     roles_in,
+    rows,
 )
 
 __all__ = [
-    "Action",
+    "ACTION_OBJECTS",
     "COLLABORATIVE_ACTIONS",
-    "Grant",
-    "MembershipView",
+    "NOTHING",
     "PERMISSIONS",
+    "SUBJECTS",
+    "Action",
+    "Aggregate",
+    "AgencyAccess",
+    "DocumentAccess",
+    "Grant",
+    "InvitationAccess",
+    "MembershipView",
+    "PlanAccess",
+    "PlanStepAccess",
+    "RegionAccess",
+    "Subject",
+    "VisitAccess",
     "access_agency",
     "access_checklist",
     "access_collaborative",
+    "access_delivery",
+    "access_document",
     "access_invitation",
     "access_plan",
     "access_plan_step",
     "access_region",
-    "access_report",
     "access_visit",
     "agencies_in_scope",
     "agencies_with_roles",
-    "agency_staff",
     "can",
+    "check_access_conditions",
     "checklists_in_scope",
     "collaboratives_of",
+    "current_record_document",
+    "deliveries_in_scope",
+    "documents_in_scope",
     "forget_memberships",
     "grants",
+    "holds",
     "invitable_roles",
     "invitations_in_scope",
+    "may",
     "memberships_in_scope",
     "memberships_of",
+    "parse_uuid",
+    "permitted",
     "readiness_agencies",
+    "readiness_collaborative_figures",
+    "record_of",
+    "refuse",
     "regions_in_scope",
-    "reports_in_scope",
     "require",
     "roles_for",
+    "roles_holding",
     "roles_in",
-    "scope_filter",
+    "rows",
+    "subject_of",
+    "undeclared_conditions",
     "visit_visitor_candidates",
     "visits_in_scope",
 ]

@@ -2,87 +2,97 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
-from django.http import Http404
 
 from agencies.models import Agency, Collaborative, Membership, Role
-from ipsportal.access.matrix import PERMISSIONS, Action, Grant
-from ipsportal.access.objects import _parse_uuid
+from ipsportal.access.matrix import Action, roles_holding
+from ipsportal.access.objects import parse_uuid
 from ipsportal.access.scope import (
-    agencies_in_scope,
     agencies_with_roles,
     can,
     collaboratives_of,
-    require,
+    holds,
+    may,
+    refuse,
+    rows,
 )
 
 if TYPE_CHECKING:
     from ipsportal.models import User
-
-
-def _roles_holding(action: Action, grant: Grant | None = None) -> set[Role]:
-    """Roles holding ``action`` (with exactly ``grant`` when given), read from the matrix."""
-    return {role for role, held in PERMISSIONS[action].items() if grant is None or held == grant}
+    from readiness.models import ReadinessVisit
 
 
 def readiness_agencies(
     user: User, collaborative: Collaborative | None = None, *, write: bool = False
 ) -> QuerySet[Agency]:
-    """Agencies whose readiness visits the user may read (any grant), or with ``write``
-    those where the user may log and edit visits."""
+    """Agencies whose readiness visits the user may read (in any form: some roles read
+    finalized visits only), or with ``write`` those where the user may log and edit visits."""
     action = Action.READINESS_WRITE if write else Action.READINESS_VIEW
-    return agencies_with_roles(user, _roles_holding(action), collaborative)
+    return agencies_with_roles(user, roles_holding(action), collaborative)
 
 
 def visits_in_scope(user: User, collaborative: Collaborative | None = None) -> QuerySet:
-    """Readiness visits the user may read.
+    """Readiness visits the user may read, with the matrix's conditions in the query: every
+    visit of their agencies for admins, trainers and reviewers; finalized visits only for VR
+    liaisons, supervisors and leaders; none for employment specialists."""
+    from readiness.models import ReadinessVisit
 
-    Roles that hold READINESS_VIEW always (admins, trainers, reviewers) see every visit of
-    their agencies, drafts included; roles that hold it for finalized visits only (VR
-    liaisons, supervisors, leaders) see the finalized visits of their agencies, and drafts
-    are outside their scope. Employment specialists see none.
+    return rows(user, Action.READINESS_VIEW, ReadinessVisit, collaborative)
+
+
+@dataclass(frozen=True)
+class VisitAccess:
+    """A readiness visit and what the user may do with it."""
+
+    visit: ReadinessVisit
+    can_edit: bool  # change the draft; once final, amend it and send the report again
+    can_export: bool  # download the report
+    can_edit_plan: bool  # add its action steps to the agency's implementation plan
+
+    @property
+    def can_finalize(self) -> bool:
+        return self.can_edit and not self.visit.is_final
+
+    @property
+    def can_amend(self) -> bool:
+        return self.can_edit and self.visit.is_final
+
+
+def access_visit(user: User, visit_id, *, write: bool = False) -> VisitAccess:
+    """A readiness visit the user may read, with what they may do with it (one query).
+
+    Else 404, or 403 for a finalized visit of an agency the user reaches but whose visits
+    their role may not read (employment specialists): drafts are outside the scope of
+    everyone who cannot read them. With ``write``, 403 unless the user may write it.
     """
-    from readiness.models import ReadinessVisit, VisitStatus
+    from readiness.models import ReadinessVisit
 
-    full = agencies_with_roles(user, _roles_holding(Action.READINESS_VIEW, Grant.ALWAYS))
-    final_only = agencies_with_roles(user, _roles_holding(Action.READINESS_VIEW, Grant.FINAL_ONLY))
-    qs = ReadinessVisit.objects.filter(
-        Q(agency__in=full) | Q(status=VisitStatus.FINAL, agency__in=final_only)
-    )
-    if collaborative is not None:
-        qs = qs.filter(collaborative=collaborative)
-    return qs
-
-
-def access_visit(user: User, visit_id, *, write: bool = False) -> object:
-    """A readiness visit the user may read (else 404: drafts are out of scope for roles that
-    read finalized visits only); with ``write``, only for users who may log visits at the
-    agency (else 403).
-
-    A finalized visit of an agency in scope that the user's role may not read at all
-    (employment specialists) answers 403: inside the scope, without the right.
-    """
-    from readiness.models import ReadinessVisit, VisitStatus
-
-    pk = _parse_uuid(visit_id)
+    pk = parse_uuid(visit_id)
     visit = (
         visits_in_scope(user)
         .select_related("agency", "agency__collaborative", "collaborative", "checklist")
+        .annotate(
+            _may_write=may(user, Action.READINESS_WRITE, ReadinessVisit),
+            _may_export=may(user, Action.READINESS_EXPORT, ReadinessVisit),
+        )
         .filter(pk=pk)
         .first()
     )
     if visit is None:
-        if ReadinessVisit.objects.filter(
-            pk=pk, status=VisitStatus.FINAL, agency__in=agencies_in_scope(user)
-        ).exists():
-            raise PermissionDenied("You do not have the right to readiness view.")
-        raise Http404("No such readiness visit.")
-    if write:
-        require(user, Action.READINESS_WRITE, agency=visit.agency)
-    return visit
+        refuse(user, Action.READINESS_VIEW, ReadinessVisit, pk)
+    found = VisitAccess(
+        visit=visit,
+        can_edit=visit._may_write,
+        can_export=visit._may_export,
+        can_edit_plan=can(user, Action.PLAN_EDIT, agency=visit.agency),
+    )
+    if write and not found.can_edit:
+        raise PermissionDenied(Action.READINESS_WRITE.refusal())
+    return found
 
 
 def visit_visitor_candidates(user: User, collaborative: Collaborative) -> QuerySet[Membership]:
@@ -95,7 +105,7 @@ def visit_visitor_candidates(user: User, collaborative: Collaborative) -> QueryS
             collaborative=collaborative,
             is_active=True,
             user__is_active=True,
-            role__in=[Role.STATE_ADMIN, *Role.assigned_roles()],
+            role__in=[Role.STATE_ADMIN, *sorted(Role.assigned_roles())],
         )
         .select_related("user")
         .order_by("user__full_name", "user__email", "role")
@@ -104,12 +114,12 @@ def visit_visitor_candidates(user: User, collaborative: Collaborative) -> QueryS
 
 def checklists_in_scope(user: User) -> QuerySet:
     """Readiness checklist versions the user may read: the standard ones, and the
-    adaptations of collaboratives where the user may read readiness visits."""
+    adaptations of collaboratives where the user reads readiness visits in any form."""
     from readiness.models import ChecklistVersion
 
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return ChecklistVersion.objects.none()
-    readers = [c.pk for c in collaboratives_of(user) if can(user, Action.READINESS_VIEW, None, c)]
+    readers = [c.pk for c in collaboratives_of(user) if holds(user, Action.READINESS_VIEW, None, c)]
     return ChecklistVersion.objects.filter(
         Q(collaborative__isnull=True) | Q(collaborative_id__in=readers)
     )
@@ -117,7 +127,9 @@ def checklists_in_scope(user: User) -> QuerySet:
 
 def access_checklist(user: User, checklist_id) -> object:
     """A readiness checklist version the user may read (else 404)."""
-    checklist = checklists_in_scope(user).filter(pk=_parse_uuid(checklist_id)).first()
+    from django.http import Http404
+
+    checklist = checklists_in_scope(user).filter(pk=parse_uuid(checklist_id)).first()
     if checklist is None:
         raise Http404("No such checklist.")
     return checklist

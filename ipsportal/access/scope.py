@@ -1,4 +1,5 @@
-"""Memberships and scope: which agencies a user reaches, through which roles, with which rights."""
+"""Memberships and scope: which agencies a user reaches, through which roles, with which
+rights; and the one generic builder of "rows of this model the user may <action>"."""
 
 from __future__ import annotations
 
@@ -6,11 +7,22 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, F, OuterRef, QuerySet
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.db.models import (
+    BooleanField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Model,
+    OuterRef,
+    Q,
+    QuerySet,
+)
+from django.http import Http404
 
 from agencies.models import Agency, Collaborative, Membership, MembershipAgency, Role
-from ipsportal.access.matrix import PERMISSIONS, Action, Grant
+from ipsportal.access.conditions import Subject, subject_of
+from ipsportal.access.matrix import ACTION_OBJECTS, PERMISSIONS, Action, Grant
 
 if TYPE_CHECKING:
     from ipsportal.models import User
@@ -142,7 +154,7 @@ def grants(
     collaborative: Collaborative | None = None,
 ) -> set[Grant]:
     """How the user holds an action on an agency (or, for collaborative-wide actions, in a
-    collaborative). An empty set means no right."""
+    collaborative). An empty set means no right; a conditional grant says "some rows"."""
     table = PERMISSIONS[action]
     if agency is not None:
         roles = roles_for(user, agency)
@@ -153,14 +165,36 @@ def grants(
     return {table[r] for r in roles if r in table}
 
 
-def can(
+def holds(
     user: User,
     action: Action,
     agency: Agency | None = None,
     collaborative: Collaborative | None = None,
 ) -> bool:
-    """True when the user holds the action in any form (conditions are the feature's to check)."""
+    """True when the user holds the action there in any form, conditional ones included:
+    some rows may be theirs. For opening a page that lists rows, which then come from
+    :func:`rows`; never for deciding about one object (use ``can(..., obj=...)``)."""
     return bool(grants(user, action, agency=agency, collaborative=collaborative))
+
+
+def can(
+    user: User,
+    action: Action,
+    agency: Agency | None = None,
+    collaborative: Collaborative | None = None,
+    *,
+    obj: Model | None = None,
+) -> bool:
+    """May the user do ``action``?
+
+    With ``obj``, about that object: one ``EXISTS`` query with the same conditions as
+    :func:`rows`. Without it, only an unconditional grant answers yes: a conditional one
+    ("final only", "if assigned reviewer", ...) depends on the object, so it is refused here
+    and no caller can pass an unassigned reviewer by accident.
+    """
+    if obj is not None:
+        return rows(user, action, type(obj)).filter(pk=obj.pk).exists()
+    return Grant.ALWAYS in grants(user, action, agency=agency, collaborative=collaborative)
 
 
 def require(
@@ -168,9 +202,119 @@ def require(
     action: Action,
     agency: Agency | None = None,
     collaborative: Collaborative | None = None,
-) -> set[Grant]:
-    """Like :func:`grants`, but raise 403 when the user has no right at all."""
-    found = grants(user, action, agency=agency, collaborative=collaborative)
-    if not found:
-        raise PermissionDenied(f"You do not have the right to {action.label_text}.")
+    *,
+    obj: Model | None = None,
+) -> None:
+    """Like :func:`can`, but raise 403 (with the refusal in words) when the answer is no."""
+    if not can(user, action, agency=agency, collaborative=collaborative, obj=obj):
+        raise PermissionDenied(action.refusal())
+
+
+# --------------------------------------------------------------------------------------------
+# Rows of a model the user may <action>
+# --------------------------------------------------------------------------------------------
+
+#: A condition no row meets (Django leaves it out of an OR and answers without a query).
+NOTHING = Q(pk__in=[])
+
+
+def _active_memberships(user: User, roles: Iterable[Role]):
+    return Membership.objects.filter(user=user, is_active=True, role__in=sorted(roles))
+
+
+def _reach(
+    user: User, subject: Subject, roles: set[Role], collaborative: Collaborative | None
+) -> Q:
+    """Rows of ``subject`` in the agencies (or collaboratives) that ``roles`` of the user
+    reach. The memberships are a subquery, so the scope is inside the query."""
+    if subject.agency is None:
+        collaboratives = _active_memberships(user, roles).values("collaborative_id")
+        return Q(collaborative_id__in=collaboratives)
+    reach = NOTHING
+    if Role.STATE_ADMIN in roles:
+        # A state admin covers the whole collaborative, rows of no agency included (the
+        # memberships of other state staff, for example).
+        admin = _active_memberships(user, [Role.STATE_ADMIN]).values("collaborative_id")
+        reach |= Q(collaborative_id__in=admin)
+    assigned = roles - {Role.STATE_ADMIN}
+    if assigned:
+        agencies = agencies_with_roles(user, assigned, collaborative)
+        if subject.agency == "pk":
+            reach |= Q(pk__in=agencies)
+        elif subject.many:
+            # One row may cover several agencies: ask by key, so no row comes twice.
+            keys = subject.model._default_manager.filter(
+                **{f"{subject.agency}__in": agencies}
+            ).values("pk")
+            reach |= Q(pk__in=keys)
+        else:
+            reach |= Q(**{f"{subject.agency}__in": agencies})
+    return reach
+
+
+def _held_by_grant(
+    user: User, action: Action, collaborative: Collaborative | None
+) -> dict[Grant, set[Role]]:
+    table = PERMISSIONS[action]
+    if collaborative is None:
+        held = {m.role for m in memberships_of(user)}
+    else:
+        held = roles_in(user, collaborative)
+    found: dict[Grant, set[Role]] = {}
+    for role in held:
+        if role in table:
+            found.setdefault(table[role], set()).add(role)
     return found
+
+
+def permitted(
+    user: User, action: Action, model: type[Model], collaborative: Collaborative | None = None
+) -> Q:
+    """The condition of the rows of ``model`` the user may ``action``: the OR over the
+    user's roles of (the agencies that role reaches AND that role's grant's condition for
+    this model). NOTHING when no role of the user holds the action.
+
+    ``model`` must be a kind of object the action is about (``ACTION_OBJECTS``), and every
+    conditional grant of the action must be declared for it; otherwise this raises rather
+    than answer yes.
+    """
+    subject = subject_of(model)
+    if subject.label not in ACTION_OBJECTS.get(action, ()):
+        raise ImproperlyConfigured(
+            f"{action.value} is not about {subject.label} (see ACTION_OBJECTS)"
+        )
+    condition = NOTHING
+    for grant, roles in sorted(_held_by_grant(user, action, collaborative).items()):
+        condition |= _reach(user, subject, roles, collaborative) & subject.condition(grant, user)
+    if collaborative is not None:
+        condition &= Q(collaborative_id=collaborative.pk)
+    return condition
+
+
+def rows(
+    user: User, action: Action, model: type[Model], collaborative: Collaborative | None = None
+) -> QuerySet:
+    """The rows of ``model`` the user may ``action`` (optionally in one collaborative), as
+    one query with the scope and the conditions inside it."""
+    return model._default_manager.filter(permitted(user, action, model, collaborative))
+
+
+def may(user: User, action: Action, model: type[Model]) -> ExpressionWrapper:
+    """An annotation that is true on the rows the user may ``action``: fetch an object and
+    what the user may do with it in one query."""
+    return ExpressionWrapper(permitted(user, action, model), output_field=BooleanField())
+
+
+def refuse(user: User, action: Action, model: type[Model], pk) -> None:
+    """Raise the right refusal for a row the user may not ``action``: 403 when the row is
+    published inside an agency the user reaches (it exists for them; they lack the right),
+    else 404 (missing, or outside their scope, like a draft for a final-only reader)."""
+    subject = subject_of(model)
+    roles = {m.role for m in memberships_of(user)}
+    if roles:
+        visible = model._default_manager.filter(
+            _reach(user, subject, roles, None) & subject.published_rows(user), pk=pk
+        )
+        if visible.exists():
+            raise PermissionDenied(action.refusal())
+    raise Http404(f"No such {model._meta.verbose_name}.")

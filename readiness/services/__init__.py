@@ -1,10 +1,10 @@
 """Writes of readiness visits. HTML views, API views and tasks all call these.
 
 - ``checklists``: the checklist as versioned data;
-- ``visits``: drafts with optimistic locking, finalize, amendments, discard;
-- ``delivery``: the report email, sent once by a worker;
+- ``visits``: drafts with optimistic locking, finalize (the report and its emails),
+  amendments, discard;
 - ``plan``: action steps into the agency's implementation plan;
-- ``common``: constants, the conflict error, the collaborative's local time.
+- ``common``: constants and the conflict error.
 """
 
 from readiness.services.checklists import (
@@ -18,10 +18,7 @@ from readiness.services.common import (
     STANDARD_CHECKLIST,
     VISIT_FIELDS,
     VisitConflict,
-    collaborative_today,
-    local_time,
 )
-from readiness.services.delivery import visit_report_deliver
 from readiness.services.plan import (
     converted_step_ids,
     default_plan_area,
@@ -48,16 +45,13 @@ __all__ = [
     "checklist_current",
     "checklist_install",
     "checklist_install_standard",
-    "collaborative_today",
     "converted_step_ids",
     "default_plan_area",
-    "local_time",
     "visit_amend",
     "visit_create",
     "visit_discard",
     "visit_finalize",
     "visit_missing_items",
-    "visit_report_deliver",
     "visit_report_resend",
     "visit_save_draft",
     "visit_snapshot",

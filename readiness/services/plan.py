@@ -32,7 +32,7 @@ def visit_steps_to_plan(
     nothing. Needs the right to edit the agency's plan, and the plan must exist."""
     if not visit.is_final:
         raise ValidationError("Finalize the visit before adding its steps to the plan.")
-    _, plan = access.access_plan(user, visit.agency_id, write=True)
+    plan = access.access_plan(user, visit.agency_id, write=True).plan
     if plan is None:
         raise ValidationError(
             "This agency has no implementation plan yet. Start the plan, then add the steps."
@@ -63,12 +63,13 @@ def converted_step_ids(user: User, visit: ReadinessVisit) -> set:
 
     step_ids = [s.pk for s in visit.action_steps.all()]
     return set(
-        ImplementationStep.objects.filter(
-            access.scope_filter(user),
+        access.rows(user, access.Action.PLAN_VIEW, ImplementationStep)
+        .filter(
             collaborative=visit.collaborative,
             agency=visit.agency,
             source_id__in=step_ids,
-        ).values_list("source_id", flat=True)
+        )
+        .values_list("source_id", flat=True)
     )
 
 

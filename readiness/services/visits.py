@@ -6,6 +6,7 @@ autosave endpoint and the API share the same validation and the same writes."""
 from __future__ import annotations
 
 import datetime
+import uuid
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -17,7 +18,10 @@ from django.utils.dateformat import format as date_format
 from agencies.models import Agency, Collaborative
 from ipsportal import access
 from ipsportal.access import Action
-from ipsportal.models import GeneratedReport, User
+from ipsportal.models import Document, User
+from ipsportal.notifications.models import Delivery
+from ipsportal.notifications.services import delivery_enqueue
+from ipsportal.services import record_document_publish
 from readiness.models import (
     Rating,
     ReadinessVisit,
@@ -29,12 +33,11 @@ from readiness.models import (
     VisitStatus,
     VisitVisitor,
 )
+from readiness.selectors import REPORT_KIND
 from readiness.services.checklists import checklist_current
 from readiness.services.common import (
-    REPORT_KIND,
     VISIT_FIELDS,
     VisitConflict,
-    collaborative_today,
 )
 
 
@@ -54,7 +57,7 @@ def _validate(*, user: User, visit: ReadinessVisit, data: dict[str, Any]) -> Non
         if not isinstance(value, datetime.date):
             add("visit_date", "Enter the date of the visit.")
         else:
-            today = collaborative_today(visit.collaborative)
+            today = visit.collaborative.today()
             if value > today:
                 add(
                     "visit_date",
@@ -282,7 +285,7 @@ def visit_create(
             agency=agency,
             checklist=checklist_current(collaborative=collaborative),
             status=VisitStatus.DRAFT,
-            visit_date=data.get("visit_date") or collaborative_today(collaborative),
+            visit_date=data.get("visit_date") or collaborative.today(),
             created_by=user,
             updated_by=user,
         )
@@ -323,26 +326,39 @@ def visit_save_draft(
     return locked
 
 
-def _request_report(*, user: User, visit: ReadinessVisit) -> GeneratedReport:
-    # The report row is created here rather than with ipsportal's report_request, because the
-    # visit's own task renders it and then emails it: one rendering, one task chain.
-    report = GeneratedReport(
-        collaborative=visit.collaborative,
-        agency=visit.agency,
+def _publish_report(*, user: User, visit: ReadinessVisit) -> Document:
+    """The visit's report at its current version: rendered once by a worker, kept, and
+    renewed by an amendment (a new version)."""
+    return record_document_publish(
         kind=REPORT_KIND,
-        subject_id=visit.pk,
+        record=visit,
+        version=visit.version,
         title=f"Readiness visit report - {visit.agency.name} - {visit.visit_date:%Y-%m-%d}",
-        requested_by=user,
+        user=user,
     )
-    report.full_clean(exclude=["file"])
-    report.save()
-    return report
 
 
-def _queue_delivery(*, user: User, visit: ReadinessVisit) -> None:
-    from readiness.tasks import send_visit_report
-
-    send_visit_report.delay_on_commit(str(visit.pk), user.pk)
+def _email_report(*, user: User, visit: ReadinessVisit, document: Document, stage: str) -> int:
+    """Put the report's email to each recipient in the outbox (sent once the PDF is ready).
+    ``stage`` tells this sending apart from others of the same visit (its dedupe key)."""
+    count = 0
+    for recipient in visit.recipients.all():
+        delivery_enqueue(
+            collaborative=visit.collaborative,
+            agency=visit.agency,
+            kind=REPORT_KIND,
+            subject_id=visit.pk,
+            subject_label=str(visit),
+            recipient_email=recipient.email,
+            recipient_name=recipient.name,
+            stage=stage,
+            dedupe_key=f"{REPORT_KIND}:{visit.pk}:{stage}:{recipient.email.lower()}",
+            document=document,
+            payload={"vr_copy": recipient.vr_copy},
+            created_by=user,
+        )
+        count += 1
+    return count
 
 
 def visit_finalize(
@@ -373,13 +389,11 @@ def visit_finalize(
         locked.finalized_at = now
         locked.updated_by = user
         locked.version += 1
-        locked.email_requested_at = now if send_email else None
-        locked.email_sent_at = None
-        locked.email_sent_to = []
-        locked.report = _request_report(user=user, visit=locked)
         locked.full_clean()
         locked.save()
-        _queue_delivery(user=user, visit=locked)
+        document = _publish_report(user=user, visit=locked)
+        if send_email:
+            _email_report(user=user, visit=locked, document=document, stage="final")
     return locked
 
 
@@ -470,30 +484,40 @@ def visit_amend(
         )
         amendment.full_clean(exclude=["visit", "agency"])
         amendment.save()
-        _renew_report(user=user, visit=locked, resend=resend)
+        _renew_report(user=user, visit=locked, resend=resend, amendment=amendment)
     return amendment
 
 
-def _renew_report(*, user: User, visit: ReadinessVisit, resend: bool) -> None:
-    """Render a finalized visit's report again; with ``resend``, email it again too (the
-    delivery task sends only while no send is recorded)."""
-    visit.report = _request_report(user=user, visit=visit)
+def _renew_report(
+    *, user: User, visit: ReadinessVisit, resend: bool, amendment: VisitAmendment
+) -> None:
+    """An amended visit's report at its new version. Emails still waiting carry the new
+    report instead of the old one; with ``resend``, everyone gets the corrected report."""
+    document = _publish_report(user=user, visit=visit)
+    Delivery.objects.filter(
+        collaborative_id=visit.collaborative_id,
+        kind=REPORT_KIND,
+        subject_id=visit.pk,
+        status=Delivery.Status.PENDING,
+    ).update(document=document)
     if resend:
-        visit.email_requested_at = timezone.now()
-        visit.email_sent_at = None
-        visit.email_sent_to = []
-    visit.save(update_fields=["report", "email_requested_at", "email_sent_at", "email_sent_to"])
-    _queue_delivery(user=user, visit=visit)
+        _email_report(user=user, visit=visit, document=document, stage=f"amended-{amendment.pk}")
 
 
 def visit_report_resend(*, user: User, visit: ReadinessVisit) -> ReadinessVisit:
-    """Render the report of a finalized visit again and email it to the recipients again."""
+    """Email the report of a finalized visit to its recipients again (the stored report; a
+    report that could not be prepared is rendered again first)."""
     access.require(user, Action.READINESS_WRITE, agency=visit.agency)
     with transaction.atomic():
         locked = _locked(user, visit)
         if not locked.is_final:
             raise ValidationError("Only a finalized visit has a report to send.")
-        _renew_report(user=user, visit=locked, resend=True)
+        document = _publish_report(user=user, visit=locked)
+        sent = _email_report(
+            user=user, visit=locked, document=document, stage=f"resend-{uuid.uuid4().hex[:12]}"
+        )
+        if not sent:
+            raise ValidationError("The visit has no recipients to send the report to.")
     return locked
 
 

@@ -140,6 +140,34 @@ def test_it_creates_an_agency_for_a_state_admin(client_for, tenant):
     assert response.json()["id"] == str(agency.pk)
 
 
+def test_it_refuses_through_the_api_a_name_that_differs_only_in_letter_case(client_for, tenant):
+    # The same rule as the page's: the database constraint on the lower-cased name.
+    api = client_for(tenant.user(Role.STATE_ADMIN))
+    body = {"collaborative": str(tenant.collaborative.pk), "name": tenant.agency.name.upper()}
+    response = api.post(LIST, body, format="json")
+    assert response.status_code == 400, response.content
+    assert response.json()["error"]["fields"] == {
+        "name": ["An agency with this name already exists here."]
+    }
+    assert Agency.objects.filter(name__iexact=tenant.agency.name).count() == 1
+    # Its twin: another name is accepted.
+    body["name"] = tenant.agency.name.upper() + " WEST"
+    assert api.post(LIST, body, format="json").status_code == 201
+
+
+def test_it_refuses_a_case_variant_name_in_the_database_even_past_the_checks(tenant):
+    # A concurrent save that passed full_clean() still meets the constraint.
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Agency.objects.create(
+            collaborative=tenant.collaborative, name=tenant.agency.name.lower(), slug="x-1"
+        )
+    Agency.objects.create(
+        collaborative=tenant.collaborative, name=tenant.agency.name + " II", slug="x-2"
+    )
+
+
 def test_it_refuses_create_to_a_member_without_the_right(client_for, tenant):
     response = client_for(tenant.user(Role.IPS_SUPERVISOR)).post(
         LIST, {"collaborative": str(tenant.collaborative.pk), "name": "Nope"}, format="json"
@@ -198,9 +226,20 @@ def test_it_refuses_a_region_of_the_users_other_collaborative_as_a_field_error(
 # ------------------------------------------------------------------------------------------
 
 
+def _if_match(api, agency) -> dict:
+    """The If-Match header of a client that read the agency first, as the API asks."""
+    read = api.get(_detail(agency))
+    assert read.status_code == 200, read.content
+    return {"If-Match": read["ETag"]}
+
+
 def test_it_lets_a_supervisor_change_their_agency(client_for, tenant):
-    response = client_for(tenant.user(Role.IPS_SUPERVISOR)).patch(
-        _detail(tenant.agency), {"city": "Rolla", "phone": "573-555-0100"}, format="json"
+    api = client_for(tenant.user(Role.IPS_SUPERVISOR))
+    response = api.patch(
+        _detail(tenant.agency),
+        {"city": "Rolla", "phone": "573-555-0100"},
+        format="json",
+        headers=_if_match(api, tenant.agency),
     )
     assert response.status_code == 200, response.content
     tenant.agency.refresh_from_db()
@@ -211,8 +250,12 @@ def test_it_lets_a_supervisor_change_their_agency(client_for, tenant):
 
 def test_it_refuses_a_change_to_a_member_without_the_right(client_for, tenant):
     for role in (Role.AGENCY_LEADER, Role.FIDELITY_REVIEWER, Role.VR_LIAISON):
-        response = client_for(tenant.user(role)).patch(
-            _detail(tenant.agency), {"city": "Nowhere"}, format="json"
+        api = client_for(tenant.user(role))
+        response = api.patch(
+            _detail(tenant.agency),
+            {"city": "Nowhere"},
+            format="json",
+            headers=_if_match(api, tenant.agency),
         )
         assert response.status_code == 403, role
     tenant.agency.refresh_from_db()
@@ -222,10 +265,12 @@ def test_it_refuses_a_change_to_a_member_without_the_right(client_for, tenant):
 def test_it_keeps_an_agency_in_its_collaborative(client_for, tenant, other_tenant):
     admin = tenant.user(Role.STATE_ADMIN)
     grant(admin, other_tenant.collaborative, Role.STATE_ADMIN)
-    response = client_for(admin).patch(
+    api = client_for(admin)
+    response = api.patch(
         _detail(tenant.agency),
         {"collaborative": str(other_tenant.collaborative.pk), "city": "Moved"},
         format="json",
+        headers=_if_match(api, tenant.agency),
     )
     assert response.status_code == 200
     tenant.agency.refresh_from_db()
@@ -236,8 +281,12 @@ def test_it_keeps_an_agency_in_its_collaborative(client_for, tenant, other_tenan
 def test_it_answers_404_when_a_change_names_a_region_outside_the_scope(
     client_for, tenant, other_tenant
 ):
-    response = client_for(tenant.user(Role.STATE_ADMIN)).patch(
-        _detail(tenant.agency), {"region": str(other_tenant.region.pk)}, format="json"
+    api = client_for(tenant.user(Role.STATE_ADMIN))
+    response = api.patch(
+        _detail(tenant.agency),
+        {"region": str(other_tenant.region.pk)},
+        format="json",
+        headers=_if_match(api, tenant.agency),
     )
     assert response.status_code == 404
     tenant.agency.refresh_from_db()
@@ -245,12 +294,49 @@ def test_it_answers_404_when_a_change_names_a_region_outside_the_scope(
 
 
 def test_it_clears_the_region_with_null(client_for, tenant):
-    response = client_for(tenant.user(Role.STATE_ADMIN)).patch(
-        _detail(tenant.agency), {"region": None}, format="json"
+    api = client_for(tenant.user(Role.STATE_ADMIN))
+    response = api.patch(
+        _detail(tenant.agency),
+        {"region": None},
+        format="json",
+        headers=_if_match(api, tenant.agency),
     )
     assert response.status_code == 200
     tenant.agency.refresh_from_db()
     assert tenant.agency.region is None
+
+
+def test_it_answers_412_to_a_stale_etag_and_428_without_one(client_for, tenant):
+    api = client_for(tenant.user(Role.STATE_TRAINER))
+    stale = _if_match(api, tenant.agency)
+    fresh = api.patch(_detail(tenant.agency), {"city": "First"}, format="json", headers=stale)
+    assert fresh.status_code == 200
+    assert fresh["ETag"] != stale["If-Match"]
+    # A second editor who read before the first change is told, and nothing is written.
+    late = api.patch(_detail(tenant.agency), {"city": "Second"}, format="json", headers=stale)
+    assert late.status_code == 412
+    assert late.json()["error"]["code"] == "precondition_failed"
+    blind = api.patch(_detail(tenant.agency), {"city": "Third"}, format="json")
+    assert blind.status_code == 428
+    tenant.agency.refresh_from_db()
+    assert tenant.agency.city == "First"
+    again = api.patch(
+        _detail(tenant.agency),
+        {"city": "Second"},
+        format="json",
+        headers={"If-Match": fresh["ETag"]},
+    )
+    assert again.status_code == 200
+
+
+def test_it_documents_if_match_and_the_412_and_428_answers_in_the_schema(client, tenant):
+    client.force_login(tenant.user(Role.STATE_ADMIN))
+    schema = yaml.safe_load(client.get("/api/schema/").content)
+    patch = schema["paths"]["/api/v1/agencies/{id}/"]["patch"]
+    assert {"412", "428"} <= set(patch["responses"])
+    assert any(p["name"] == "If-Match" and p["in"] == "header" for p in patch["parameters"])
+    finalize = schema["paths"]["/api/v1/readiness-visits/{id}/finalize/"]["post"]
+    assert {"412", "428"} <= set(finalize["responses"])
 
 
 # ------------------------------------------------------------------------------------------

@@ -30,7 +30,9 @@ def test_it_creates_a_collaborative_and_invites_its_first_state_admin(
     assert (invitation.email, invitation.role) == ("director@example.org", Role.STATE_ADMIN)
     [message] = mail.outbox
     link = re.search(r"http://testserver(/invitations/\S+/)", message.body).group(1)
-    assert link in capsys.readouterr().out
+    # The link exists in the email only; the command says where it went.
+    out = capsys.readouterr().out
+    assert link not in out and "director@example.org" in out
 
     response = client.post(
         link,
@@ -43,6 +45,26 @@ def test_it_creates_a_collaborative_and_invites_its_first_state_admin(
     assert response.status_code == 302
     membership = Membership.objects.get(collaborative=collaborative)
     assert (membership.user.email, membership.role) == ("director@example.org", "state_admin")
+
+
+def test_it_prints_the_link_instead_of_emailing_it_when_asked(client, db, capsys):
+    call_command(
+        "create_collaborative",
+        "--name",
+        "Quiet State IPS",
+        "--slug",
+        "quiet",
+        "--state",
+        "IA",
+        "--admin-email",
+        "chief@example.org",
+        "--no-email",
+    )
+    from ipsportal.notifications.models import Delivery
+
+    assert not Delivery.objects.exists() and not mail.outbox
+    link = re.search(r"http://testserver(/invitations/\S+/)", capsys.readouterr().out).group(1)
+    assert client.get(link).status_code == 200
 
 
 def test_it_creates_nothing_when_the_slug_is_taken(db):

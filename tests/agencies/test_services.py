@@ -155,13 +155,18 @@ def test_it_saves_regions_for_state_staff_only(tenant):
 
 
 def test_it_creates_an_invitation_that_stores_only_a_hash(tenant):
-    invitation, token = services.invitation_create(
+    invitation = services.invitation_create(
         invited_by=tenant.user(Role.STATE_ADMIN),
         collaborative=tenant.collaborative,
         email="  New.Person@EXAMPLE.org ",
         role=Role.STATE_TRAINER,
         agencies=[tenant.agency],
     )
+    # The link's token is made when the email is sent; nobody knows the first hash's token.
+    first_hash = invitation.token_hash
+    token = services.invitation_link_renew(invitation)
+    invitation.refresh_from_db()
+    assert invitation.token_hash != first_hash
     assert invitation.email == "new.person@example.org"
     assert invitation.token_hash == Invitation.hash_token(token)
     assert token not in invitation.token_hash
@@ -207,13 +212,15 @@ def test_it_refuses_agencies_outside_the_inviters_scope(tenant, other_tenant):
 
 
 def _invite(tenant, email="newcomer@example.org", role=Role.AGENCY_LEADER, agencies=None):
-    return services.invitation_create(
+    """An invitation and the token of its link, as the worker makes it when it emails it."""
+    invitation = services.invitation_create(
         invited_by=tenant.user(Role.STATE_ADMIN),
         collaborative=tenant.collaborative,
         email=email,
         role=role,
         agencies=[tenant.agency] if agencies is None else agencies,
     )
+    return invitation, services.invitation_link_renew(invitation)
 
 
 def test_it_accepts_an_invitation_once(tenant):
@@ -295,3 +302,19 @@ def test_it_grants_memberships_within_the_collaborative_only(tenant, other_tenan
         agencies=[tenant.agency, extra],
     )
     assert set(access.agencies_in_scope(user)) == {tenant.agency, extra}
+
+
+def test_it_reports_a_name_taken_by_a_concurrent_save_on_the_name_field(tenant):
+    # As when another request saved the name between this one's full_clean() and its save:
+    # the database refuses, and the refusal reaches the person as a field error.
+    from agencies.models import Agency
+    from agencies.services.tenancy import _save_named
+
+    twin = Agency(collaborative=tenant.collaborative, name=tenant.agency.name.upper(), slug="t-1")
+    with pytest.raises(ValidationError) as caught:
+        _save_named(twin)
+    assert caught.value.message_dict == {"name": ["An agency with this name already exists here."]}
+    assert not Agency.objects.filter(slug="t-1").exists()
+    twin.name = "A name nobody has"
+    _save_named(twin)
+    assert Agency.objects.filter(slug="t-1").exists()

@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from agencies.models import Agency, ImplementationPhase, Region, Role
-from ipsportal.models import GeneratedReport
+from ipsportal.models import Document
 from tests.factories import grant, make_agency, make_collaborative, make_region, make_user
 
 A = Role
@@ -262,11 +262,11 @@ def test_it_queues_the_summary_pdf_for_those_who_may_export(
     client.force_login(tenant.user(A.AGENCY_LEADER))
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("agencies:summary_pdf", args=[tenant.agency.pk]))
-    report = GeneratedReport.objects.get()
+    report = Document.objects.get()
     assert response.status_code == 302
     assert response["Location"] == report.get_absolute_url()
     assert report.agency == tenant.agency
-    assert report.status == GeneratedReport.Status.READY
+    assert report.status == Document.Status.READY
 
 
 def test_it_refuses_the_summary_pdf_outside_the_scope_or_the_right(client, tenant, other_tenant):
@@ -279,7 +279,7 @@ def test_it_refuses_the_summary_pdf_outside_the_scope_or_the_right(client, tenan
     assert client.post(url).status_code == 404
     client.force_login(tenant.user(A.STATE_ADMIN))
     assert client.get(url).status_code == 405  # a PDF is requested with POST only
-    assert not GeneratedReport.objects.exists()
+    assert not Document.objects.exists()
 
 
 # ------------------------------------------------------------------------------------------

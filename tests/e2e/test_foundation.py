@@ -92,9 +92,12 @@ def test_it_lets_an_invited_person_set_a_password_and_arrive_home(
     page.get_by_label("Riverbend Behavioral Health").check()
     page.get_by_role("button", name="Send invitation").click()
     expect(page.get_by_role("alert").first).to_contain_text(
-        "An invitation was emailed to robin.okafor@example.org"
+        "robin.okafor@example.org is invited. The invitation email is on its way"
     )
     expect(page.get_by_text("robin.okafor@example.org · Employment specialist")).to_be_visible()
+    # The worker sent it: the pending invitation says so.
+    page.reload()
+    expect(page.get_by_text("Invitation email sent")).to_be_visible()
     assert len(mail.outbox) == 1
 
     # The invitee opens the link in a browser of their own.

@@ -67,7 +67,9 @@ def test_it_shapes_a_missing_right_as_403(api, tenant):
     response = api.patch(_detail(tenant.agency), {"city": "Elsewhere"}, format="json")
     error = _assert_error_shape(response, 403, "permission_denied")
     assert error["fields"] == {}
-    assert "edit agency" in error["message"]
+    # In words: what the person cannot do, and whom to ask.
+    assert "change this agency's profile" in error["message"]
+    assert "ask a state admin" in error["message"]
 
 
 def test_it_shapes_an_object_outside_the_scope_as_404(api, tenant, other_tenant):

@@ -15,8 +15,7 @@ def complete_data(visit: ReadinessVisit, *, label: str = "") -> dict[str, Any]:
     dates, two recipients (one a VR copy)."""
     areas = visit.checklist.areas
     return {
-        "visit_date": services.collaborative_today(visit.collaborative)
-        - datetime.timedelta(days=1),
+        "visit_date": visit.collaborative.today() - datetime.timedelta(days=1),
         "met_leadership": True,
         "met_employment_staff": True,
         "met_clients": True,
@@ -116,3 +115,21 @@ def form_post(visit: ReadinessVisit, **overrides) -> dict[str, str]:
                     data[f"{prefix}-{n}-{key}"] = "" if value is None else str(value)
     data.update(overrides)
     return data
+
+
+def visit_report(visit: ReadinessVisit):
+    """The visit's current report (its record document), or None."""
+    from ipsportal.models import Document
+
+    return Document.objects.filter(
+        kind="readiness_visit", subject_id=visit.pk, is_current=True
+    ).first()
+
+
+def report_deliveries(visit: ReadinessVisit):
+    """The outbox rows of the visit's report emails, oldest first."""
+    from ipsportal.notifications.models import Delivery
+
+    return Delivery.objects.filter(kind="readiness_visit", subject_id=visit.pk).order_by(
+        "created_at"
+    )

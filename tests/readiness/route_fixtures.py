@@ -9,7 +9,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from agencies.models import Role
-from ipsportal.models import GeneratedReport
+from ipsportal.models import Document
 from readiness import services
 from tests.readiness.helpers import make_visit
 from tests.route_fixtures import RouteFixture, add_marker
@@ -28,16 +28,17 @@ def build(tenant) -> None:
             add_marker(tenant, rating.notes, agency=True)
         for step in visit.action_steps.all():
             add_marker(tenant, step.text, agency=True)
-    report = tenant.visit.report
+    report = Document.objects.get(subject_id=tenant.visit.pk, is_current=True)
     # Plain text inside the "PDF", so a download that leaks it shows the markers.
     report.file.save(
         "visit.pdf",
         ContentFile(f"%PDF-1.4 {name} {tenant.collaborative.name}".encode()),
         save=False,
     )
-    report.status = GeneratedReport.Status.READY
+    report.status = Document.Status.READY
     report.finished_at = timezone.now()
     report.save()
+    tenant.visit_report = report
     definition = dict(tenant.visit.checklist.definition)
     definition.update(slug="adapted-readiness", title=f"Checklist of {tenant.collaborative.name}")
     tenant.checklist_adaptation, _ = services.checklist_install(
@@ -127,7 +128,11 @@ ROUTES: dict[str, RouteFixture] = {
     "readiness:visit_amend": _tenant(_visit, _form),
     "readiness:visit_resend": _tenant(_visit),
     "readiness:visit_report_status": _tenant(_visit),
-    "readiness:visit_report_download": _tenant(_visit),
+    "readiness:overview_export": RouteFixture(
+        "scoped_list", data=lambda t: {"format": "csv", "region": str(t.region.pk)}
+    ),
+    "readiness:reports_zip": RouteFixture("scoped_list"),
+    "readiness:history_pdf": _tenant(lambda t: {"agency_id": t.agency.pk}),
     "readiness:visit_to_plan": _tenant(_visit, _to_plan),
     "readinessvisit-list": RouteFixture("scoped_list", data=_api_create, query=_query),
     "readinessvisit-detail": RouteFixture(

@@ -49,12 +49,18 @@ def test_it_lists_drafts_only_to_roles_that_see_drafts(api, tenant):
     }
 
 
+def _if_match(version: int) -> dict:
+    return {"If-Match": f'"v{version}"'}
+
+
 def test_it_answers_404_to_another_collaborative(api, tenant, other_tenant):
     final = make_visit(tenant, final=True)
     api.force_authenticate(other_tenant.user(Role.STATE_ADMIN))
     assert api.get(reverse("readinessvisit-list")).json()["results"] == []
     assert api.get(_detail(final)).status_code == 404
-    response = api.patch(_detail(final), {"version": final.version, "barriers": "x"}, "json")
+    response = api.patch(
+        _detail(final), {"barriers": "x"}, "json", headers=_if_match(final.version)
+    )
     assert response.status_code == 404
     response = api.post(
         reverse("readinessvisit-list"), {"agency": str(tenant.agency.pk)}, format="json"
@@ -75,8 +81,8 @@ def test_it_creates_updates_and_finalizes_a_visit(api, tenant, django_capture_on
     created = response.json()
     assert created["version"] == 1 and created["barriers"] == "No budget"
     visit = ReadinessVisit.objects.get(pk=created["id"])
+    assert response["ETag"] == '"v1"'
     payload = {
-        "version": created["version"],
         "ratings": [
             {"area_key": a.key, "rating": "ready", "notes": ""} for a in visit.checklist.areas
         ],
@@ -84,32 +90,49 @@ def test_it_creates_updates_and_finalizes_a_visit(api, tenant, django_capture_on
         "recipients": [{"name": "Dana", "email": "dana@example.org"}],
         "action_steps": [{"text": "Hire", "owner": "HR", "target_date": "2030-01-01"}],
     }
-    response = api.patch(_detail(visit), payload, format="json")
+    response = api.patch(_detail(visit), payload, format="json", headers={"If-Match": '"v1"'})
     assert response.status_code == 200, response.json()
     body = response.json()
+    assert response["ETag"] == f'"v{body["version"]}"' == '"v2"'
     assert body["rated_count"] == 10 and body["ready_count"] == 10
     assert [v["is_portal_user"] for v in body["visitors"]] == [True, False]
     with django_capture_on_commit_callbacks(execute=True):
         response = api.post(
             reverse("readinessvisit-finalize", args=[visit.pk]),
-            {"version": body["version"]},
+            {},
             format="json",
+            headers={"If-Match": response["ETag"]},
         )
     assert response.status_code == 200, response.json()
     assert response.json()["status"] == "final"
-    assert api.get(_detail(visit)).json()["report_ready"]  # rendered after the commit
-    assert len(mail.outbox) == 1
+    read = api.get(_detail(visit)).json()
+    assert read["report_ready"]  # rendered after the commit
+    assert read["email_sent_at"] is not None
+    assert len(mail.outbox) == 1  # one recipient
 
 
-def test_it_answers_409_to_a_stale_update_and_writes_nothing(api, tenant):
-    visit = make_visit(tenant)
+def test_it_answers_412_to_a_stale_update_and_428_without_if_match(api, tenant):
+    visit = make_visit(tenant)  # version 2: created, then saved once
     api.force_authenticate(tenant.user(Role.STATE_ADMIN))
-    response = api.patch(_detail(visit), {"version": 1, "barriers": "Stale"}, format="json")
-    assert response.status_code == 409
+    response = api.patch(_detail(visit), {"barriers": "Stale"}, format="json", headers=_if_match(1))
+    assert response.status_code == 412
     error = response.json()["error"]
-    assert error["code"] == "conflict" and "were not saved" in error["message"]
+    assert error["code"] == "precondition_failed" and "were not saved" in error["message"]
+    response = api.patch(_detail(visit), {"barriers": "Blind"}, format="json")
+    assert response.status_code == 428
+    assert response.json()["error"]["code"] == "precondition_required"
     visit.refresh_from_db()
-    assert visit.barriers != "Stale"
+    assert visit.barriers not in ("Stale", "Blind") and visit.version == 2
+    # Its twin: the current ETag writes.
+    tag = api.get(_detail(visit))["ETag"]
+    assert tag == '"v2"'
+    assert api.get(_detail(visit), headers={"If-None-Match": tag}).status_code == 304
+    response = api.patch(
+        _detail(visit), {"barriers": "Fresh"}, format="json", headers={"If-Match": tag}
+    )
+    assert response.status_code == 200
+    visit.refresh_from_db()
+    assert visit.barriers == "Fresh" and visit.version == 3
 
 
 def test_it_refuses_forged_ratings_future_dates_and_bad_emails_with_field_errors(api, tenant):
@@ -118,27 +141,29 @@ def test_it_refuses_forged_ratings_future_dates_and_bad_emails_with_field_errors
     response = api.patch(
         _detail(visit),
         {
-            "version": visit.version,
             "ratings": [{"area_key": "vr_partnership", "rating": "superb"}],
         },
         format="json",
+        headers=_if_match(visit.version),
     )
     assert response.status_code == 400
     assert response.json()["error"]["fields"]["ratings"] == [
         "“VR partnership”: choose Ready or Work is needed."
     ]
-    tomorrow = services.collaborative_today(tenant.collaborative) + datetime.timedelta(days=1)
+    tomorrow = tenant.collaborative.today() + datetime.timedelta(days=1)
     response = api.patch(
         _detail(visit),
-        {"version": visit.version, "visit_date": tomorrow.isoformat()},
+        {"visit_date": tomorrow.isoformat()},
         format="json",
+        headers=_if_match(visit.version),
     )
     assert response.status_code == 400
     assert "cannot be in the future" in response.json()["error"]["fields"]["visit_date"][0]
     response = api.patch(
         _detail(visit),
-        {"version": visit.version, "recipients": [{"name": "X", "email": "x@"}]},
+        {"recipients": [{"name": "X", "email": "x@"}]},
         format="json",
+        headers=_if_match(visit.version),
     )
     assert response.status_code == 400
     assert "recipients" in response.json()["error"]["fields"]
@@ -149,11 +174,11 @@ def test_it_refuses_forged_ratings_future_dates_and_bad_emails_with_field_errors
 def test_it_refuses_writes_to_readers_with_403(api, tenant):
     draft, final = make_visit(tenant), make_visit(tenant, final=True)
     api.force_authenticate(tenant.user(Role.FIDELITY_REVIEWER))
-    response = api.patch(_detail(draft), {"version": draft.version}, format="json")
+    response = api.patch(_detail(draft), {}, format="json", headers=_if_match(draft.version))
     assert response.status_code == 403
     api.force_authenticate(tenant.user(Role.IPS_SUPERVISOR))
     response = api.post(
-        reverse("readinessvisit-finalize", args=[final.pk]), {"version": 1}, format="json"
+        reverse("readinessvisit-finalize", args=[final.pk]), {}, format="json", headers=_if_match(1)
     )
     assert response.status_code == 403
     response = api.post(
@@ -166,7 +191,7 @@ def test_it_lists_finalize_problems_by_name(api, tenant):
     api.force_authenticate(tenant.user(Role.STATE_TRAINER))
     visit = services.visit_create(user=tenant.user(Role.STATE_TRAINER), agency=tenant.agency)
     response = api.post(
-        reverse("readinessvisit-finalize", args=[visit.pk]), {"version": 1}, format="json"
+        reverse("readinessvisit-finalize", args=[visit.pk]), {}, format="json", headers=_if_match(1)
     )
     assert response.status_code == 400
     problems = response.json()["error"]["fields"]["finalize"]

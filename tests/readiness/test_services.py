@@ -8,10 +8,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from agencies import services as agency_services
 from agencies.models import ImplementationStep, Role
-from ipsportal.models import GeneratedReport
+from ipsportal.models import Document
+from ipsportal.notifications.models import Delivery
 from readiness import services
 from readiness.models import ReadinessVisit, VisitAmendment, VisitStatus
-from tests.readiness.helpers import complete_data, make_visit
+from tests.readiness.helpers import complete_data, make_visit, report_deliveries, visit_report
 
 pytestmark = pytest.mark.django_db
 
@@ -197,24 +198,35 @@ def test_it_finalizes_renders_and_emails_the_report_once(
         visit = make_visit(tenant, final=True)
     visit.refresh_from_db()
     assert visit.is_final and visit.finalized_by == tenant.user(Role.STATE_TRAINER)
-    assert visit.report.status == GeneratedReport.Status.READY
-    assert visit.report.file.read().startswith(b"%PDF-")
-    assert len(mail.outbox) == 1
-    message = mail.outbox[0]
-    assert message.to == ["dana.director@example.org"]
-    assert message.cc == ["vic.counselor@example.org"]
-    assert message.subject.startswith(f"Readiness visit report: {tenant.agency.name}, ")
-    assert "Copy for Vocational Rehabilitation: Vic Counselor (VR counselor)" in message.body
-    ((name, content, mimetype),) = message.attachments
-    assert mimetype == "application/pdf" and content.startswith(b"%PDF-")
-    assert visit.email_sent_at is not None
-    assert visit.email_sent_to == ["dana.director@example.org", "vic.counselor@example.org"]
+    report = visit_report(visit)
+    assert report.status == Document.Status.READY and report.purpose == Document.Purpose.RECORD
+    assert report.record_version == visit.version and report.render_count == 1
+    assert report.file.read().startswith(b"%PDF-")
+    # One email to each recipient, each naming everyone it went to; VR's copy says so.
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        "dana.director@example.org",
+        "vic.counselor@example.org",
+    ]
+    by_address = {m.to[0]: m for m in mail.outbox}
+    for message in mail.outbox:
+        assert message.subject.startswith(f"Readiness visit report: {tenant.agency.name}, ")
+        assert "Copy for Vocational Rehabilitation: Vic Counselor (VR counselor)" in message.body
+        assert "This report went to: Dana Director (Executive director), Vic Counselor" in (
+            message.body
+        )
+        ((name, content, mimetype),) = message.attachments
+        assert mimetype == "application/pdf" and content.startswith(b"%PDF-")
+    assert "You receive it as VR's copy." in by_address["vic.counselor@example.org"].body
+    assert "You receive it as VR's copy." not in by_address["dana.director@example.org"].body
+    deliveries = list(report_deliveries(visit))
+    assert [d.status for d in deliveries] == [Delivery.Status.SENT] * 2
+    assert all(d.document_id == report.pk and d.sent_at for d in deliveries)
 
-    # A redelivered task (acks_late) finds the email sent and sends nothing.
-    from readiness.tasks import send_visit_report
+    # A redelivered task finds the rows sent and sends nothing.
+    from ipsportal.notifications.services import delivery_send
 
-    assert send_visit_report(str(visit.pk), visit.finalized_by.pk) == "rendered"
-    assert len(mail.outbox) == 1
+    assert {delivery_send(delivery_id=d.pk) for d in deliveries} == {"not due"}
+    assert len(mail.outbox) == 2
 
 
 def test_it_makes_a_final_visit_read_only(tenant):
@@ -236,8 +248,8 @@ def test_it_records_who_when_why_and_what_on_an_amendment_without_resending(
     admin = tenant.user(Role.STATE_ADMIN)
     with django_capture_on_commit_callbacks(execute=True):
         visit = make_visit(tenant, final=True)
-    first_report = visit.report_id
-    assert len(mail.outbox) == 1
+    first_report = visit_report(visit)
+    assert len(mail.outbox) == 2
     with pytest.raises(ValidationError) as caught:
         services.visit_amend(
             user=admin,
@@ -261,9 +273,13 @@ def test_it_records_who_when_why_and_what_on_an_amendment_without_resending(
     assert changed["Rating: VR partnership"] == ("Ready", "Work is needed")
     assert changed["Notes: VR partnership"][1] == "Fixed"
     visit.refresh_from_db()
-    assert visit.is_final and visit.report_id != first_report
-    assert visit.report.status == GeneratedReport.Status.READY  # the portal copy is updated
-    assert len(mail.outbox) == 1  # but nobody is emailed again unless asked
+    renewed = visit_report(visit)
+    assert visit.is_final and renewed.pk != first_report.pk
+    assert renewed.record_version == visit.version
+    assert renewed.status == Document.Status.READY  # the portal copy is renewed
+    first_report.refresh_from_db()
+    assert not first_report.is_current and first_report.render_count == 1
+    assert len(mail.outbox) == 2  # but nobody is emailed again unless asked
 
 
 def test_it_resends_the_report_when_an_amendment_asks(tenant, django_capture_on_commit_callbacks):
@@ -278,8 +294,9 @@ def test_it_resends_the_report_when_an_amendment_asks(tenant, django_capture_on_
             reason="Added a facilitator we forgot.",
             resend=True,
         )
-    assert len(mail.outbox) == 2
-    assert "A committed board" in mail.outbox[1].body
+    assert len(mail.outbox) == 4
+    assert all("A committed board" in m.body for m in mail.outbox[2:])
+    assert all("A committed board" not in m.body for m in mail.outbox[:2])
     assert VisitAmendment.objects.get().report_resent
 
 

@@ -8,11 +8,12 @@ from django.urls import reverse
 
 from agencies import services as agency_services
 from agencies.models import Role
-from ipsportal.models import GeneratedReport
+from ipsportal import access
+from ipsportal.models import Document
 from readiness import services
 from readiness.models import ReadinessVisit, VisitAmendment
 from tests.factories import grant, make_agency, make_user
-from tests.readiness.helpers import form_post, make_visit
+from tests.readiness.helpers import form_post, make_visit, visit_report
 
 pytestmark = pytest.mark.django_db
 
@@ -50,8 +51,10 @@ def test_it_lets_each_role_read_drafts_and_finals_as_the_matrix_says(client, ten
 def test_it_answers_404_to_every_role_of_another_collaborative(client, visits, other_tenant, role):
     client.force_login(other_tenant.user(role))
     for visit in visits:
-        for name in ("readiness:visit_detail", "readiness:visit_report_download"):
-            assert client.get(reverse(name, args=[visit.pk])).status_code == 404
+        assert client.get(reverse("readiness:visit_detail", args=[visit.pk])).status_code == 404
+        report = visit_report(visit)
+        if report is not None:
+            assert client.get(report.download_url).status_code == 404
         response = client.post(reverse("readiness:visit_edit", args=[visit.pk]), {"version": 9})
         assert response.status_code == 404
 
@@ -200,7 +203,7 @@ def test_it_refuses_a_future_date_and_an_invalid_recipient_email(client, tenant)
     trainer = tenant.user(Role.STATE_TRAINER)
     visit = services.visit_create(user=trainer, agency=tenant.agency)
     client.force_login(trainer)
-    tomorrow = services.collaborative_today(tenant.collaborative) + datetime.timedelta(days=1)
+    tomorrow = tenant.collaborative.today() + datetime.timedelta(days=1)
     data = form_post(
         visit,
         visit_date=tomorrow.isoformat(),
@@ -244,10 +247,10 @@ def test_it_finalizes_from_the_confirmation_page_and_shows_the_email_status(
         response = client.post(url, {"version": visit.version})
     assert response.status_code == 302
     assert response["Location"] == reverse("readiness:visit_detail", args=[visit.pk])
-    assert len(mail.outbox) == 1 and len(mail.outbox[0].attachments) == 1
+    assert len(mail.outbox) == 2 and all(len(m.attachments) == 1 for m in mail.outbox)
     page = client.get(response["Location"]).content.decode()
     assert "Report emailed to 2 recipients" in page
-    assert reverse("readiness:visit_report_download", args=[visit.pk]) in page
+    assert visit_report(visit).download_url in page
     edit = client.get(reverse("readiness:visit_edit", args=[visit.pk]))
     assert edit.status_code == 302  # read-only now: the form sends you to the visit page
 
@@ -257,14 +260,17 @@ def test_it_lets_the_supervisor_download_the_report_of_a_final_visit(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         visit = make_visit(tenant, final=True)
-    url = reverse("readiness:visit_report_download", args=[visit.pk])
+    url = visit_report(visit).download_url
     for role in (Role.IPS_SUPERVISOR, Role.AGENCY_LEADER, Role.VR_LIAISON):
         client.force_login(tenant.user(role))
         response = client.get(url)
         assert response.status_code == 200, role
         assert b"".join(response.streaming_content).startswith(b"%PDF-")
+    # The report belongs to the visit: those who cannot read the visit do not find it.
     client.force_login(tenant.user(Role.EMPLOYMENT_SPECIALIST))
-    assert client.get(url).status_code == 403
+    assert client.get(url).status_code == 404
+    client.force_login(tenant.other_agency_users[Role.IPS_SUPERVISOR])
+    assert client.get(url).status_code == 404
 
 
 def test_it_records_an_amendment_from_the_page_only_with_a_reason(client, tenant):
@@ -299,13 +305,13 @@ def test_it_adds_action_steps_to_the_plan_from_the_visit_page(client, tenant):
         {"step": [str(steps[0].pk)], f"area_{steps[0].pk}": "vr_collaboration"},
     )
     assert response.status_code == 302
-    _, plan = agency_services.access.access_plan(supervisor, tenant.agency.pk)
+    plan = access.access_plan(supervisor, tenant.agency.pk).plan
     assert [(s.area, s.source_id) for s in plan.steps.all()] == [("vr_collaboration", steps[0].pk)]
 
 
 def test_it_starts_a_visit_for_an_agency_in_scope_only(client, tenant, other_tenant):
     client.force_login(tenant.user(Role.STATE_TRAINER))
-    today = services.collaborative_today(tenant.collaborative).isoformat()
+    today = tenant.collaborative.today().isoformat()
     url = reverse("readiness:visit_start")
     response = client.post(url, {"agency": other_tenant.agency.pk, "visit_date": today})
     assert response.status_code == 400
@@ -373,7 +379,7 @@ def test_it_keeps_the_report_status_pending_until_the_worker_is_done(client, ten
     visit = make_visit(tenant, final=True)  # the task is queued on commit: still pending
     client.force_login(tenant.user(Role.STATE_TRAINER))
     panel = client.get(reverse("readiness:visit_report_status", args=[visit.pk]))
-    assert visit.report.status == GeneratedReport.Status.PENDING
+    assert visit_report(visit).status == Document.Status.PENDING
     text = panel.content.decode()
     assert "being prepared" in text and 'hx-trigger="every 2s"' in text
 
@@ -397,10 +403,11 @@ def test_it_sends_the_report_again_on_request(client, tenant, django_capture_on_
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("readiness:visit_resend", args=[visit.pk]))
     assert response.status_code == 302
-    assert len(mail.outbox) == 2
+    assert len(mail.outbox) == 4  # both recipients, twice
+    assert visit_report(visit).render_count == 1  # the stored report went out again
     client.force_login(tenant.user(Role.IPS_SUPERVISOR))
     assert client.post(reverse("readiness:visit_resend", args=[visit.pk])).status_code == 403
-    assert len(mail.outbox) == 2
+    assert len(mail.outbox) == 4
 
 
 def test_it_points_to_the_plan_when_the_agency_has_none(client, tenant):

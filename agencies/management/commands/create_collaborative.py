@@ -1,15 +1,17 @@
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 
 from agencies.models import US_STATE_CHOICES, BillingScheme
-from agencies.services import collaborative_bootstrap
+from agencies.services import collaborative_bootstrap, invitation_link_renew
 
 
 class Command(BaseCommand):
     help = (
-        "Set up a new state collaborative and email an invitation to its first state admin, "
-        "who then invites everyone else from the portal."
+        "Set up a new state collaborative and invite its first state admin, who then invites "
+        "everyone else from the portal. The invitation is emailed by a worker; with "
+        "--no-email its one-time link is printed here instead."
     )
 
     def add_arguments(self, parser):
@@ -21,27 +23,37 @@ class Command(BaseCommand):
         parser.add_argument(
             "--billing-scheme", default=BillingScheme.NONE, choices=BillingScheme.values
         )
+        parser.add_argument(
+            "--no-email",
+            action="store_true",
+            help="Do not email the invitation: print its one-time link to hand over yourself.",
+        )
 
     def handle(self, *args, **options):
-        from django.conf import settings
-
         try:
-            collaborative, invitation, token = collaborative_bootstrap(
+            collaborative, invitation = collaborative_bootstrap(
                 name=options["name"],
                 slug=options["slug"],
                 state=options["state"],
                 admin_email=options["admin_email"],
                 time_zone=options["time_zone"],
                 billing_scheme=options["billing_scheme"],
+                send=not options["no_email"],
             )
         except ValidationError as exc:
             messages = [f"{field}: {'; '.join(errs)}" for field, errs in exc.message_dict.items()]
             raise CommandError("Nothing was created. " + " ".join(messages)) from exc
-        link = settings.PORTAL_BASE_URL.rstrip("/") + reverse(
-            "invitation_accept", kwargs={"token": token}
-        )
         self.stdout.write(self.style.SUCCESS(f"Created {collaborative.name}."))
-        self.stdout.write(
-            f"An invitation was emailed to {invitation.email}. The link, valid for 14 days:\n"
-            f"  {link}"
-        )
+        if options["no_email"]:
+            token = invitation_link_renew(invitation)
+            link = settings.PORTAL_BASE_URL.rstrip("/") + reverse(
+                "invitation_accept", kwargs={"token": token}
+            )
+            self.stdout.write(
+                f"Give this one-time link to {invitation.email} (valid for 14 days):\n  {link}"
+            )
+        else:
+            self.stdout.write(
+                f"An invitation to {invitation.email} is in the outbox: a worker emails it "
+                "with a one-time link, valid for 14 days."
+            )

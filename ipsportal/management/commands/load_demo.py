@@ -1,11 +1,15 @@
 from django.core.management.base import BaseCommand
 
-from agencies.demo import DEMO_PASSWORD, load_demo
+from agencies.demo import DEMO_PASSWORD
 from agencies.models import Collaborative
+from ipsportal.demo import load_demo
 
 
 class Command(BaseCommand):
-    help = "Load the fictional demo collaboratives, agencies and one user per role (idempotent)."
+    help = (
+        "Load the fictional demo data of every app: collaboratives, agencies, a user per role, "
+        "readiness visits (idempotent)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(

@@ -1,34 +1,24 @@
-"""Writes of the agencies app. HTML views and API views both call these."""
+"""Writes of people: invitations, memberships, and setting up a collaborative."""
 
 from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable
 from datetime import timedelta
-from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import QuerySet
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import slugify
 
 from agencies.models import (
     Agency,
     Collaborative,
-    ImplementationArea,
-    ImplementationPlan,
-    ImplementationStep,
     Invitation,
     InvitationAgency,
     Membership,
     MembershipAgency,
-    Region,
     Role,
 )
 from ipsportal import access
@@ -36,92 +26,12 @@ from ipsportal.models import User
 
 INVITATION_LIFETIME = timedelta(days=14)
 
-AGENCY_FIELDS = (
-    "name",
-    "region",
-    "street",
-    "city",
-    "state",
-    "postal_code",
-    "phone",
-    "vr_vendor_status",
-    "carf_accredited",
-    "ccbhc",
-    "pros_program",
-    "implementation_phase",
-    "implementation_start_date",
-    "partner_employment_agency",
-    "is_active",
-)
-
-
-def _unique_slug(collaborative: Collaborative, name: str, *, exclude_pk=None) -> str:
-    base = slugify(name)[:70] or "agency"
-    slug, n = base, 2
-    taken = Agency.objects.filter(collaborative=collaborative)
-    if exclude_pk:
-        taken = taken.exclude(pk=exclude_pk)
-    while taken.filter(slug=slug).exists():
-        slug, n = f"{base}-{n}", n + 1
-    return slug
-
-
-def _check_region(collaborative: Collaborative, region: Region | None) -> None:
-    if region is not None and region.collaborative_id != collaborative.pk:
-        raise ValidationError({"region": "Choose a region of this collaborative."})
-
-
-def agency_create(*, user: User, collaborative: Collaborative, data: dict[str, Any]) -> Agency:
-    """Create an agency in a collaborative. The caller holds CREATE_AGENCY there."""
-    access.require(user, access.Action.CREATE_AGENCY, collaborative=collaborative)
-    fields = {k: v for k, v in data.items() if k in AGENCY_FIELDS}
-    _check_region(collaborative, fields.get("region"))
-    with transaction.atomic():
-        agency = Agency(collaborative=collaborative, **fields)
-        agency.slug = _unique_slug(collaborative, agency.name or "")
-        agency.full_clean()
-        agency.save()
-    return agency
-
-
-def agency_update(*, user: User, agency: Agency, data: dict[str, Any]) -> Agency:
-    """Change an agency's profile. The caller fetched it with ``access_agency(write=True)``."""
-    access.require(user, access.Action.EDIT_AGENCY, agency=agency)
-    fields = {k: v for k, v in data.items() if k in AGENCY_FIELDS}
-    _check_region(agency.collaborative, fields.get("region", agency.region))
-    with transaction.atomic():
-        for key, value in fields.items():
-            setattr(agency, key, value)
-        agency.full_clean()
-        agency.save()
-    return agency
-
-
-def region_save(
-    *, user: User, collaborative: Collaborative, data: dict[str, Any], region: Region | None = None
-) -> Region:
-    """Create (``region=None``) or change a region of a collaborative."""
-    access.require(user, access.Action.MANAGE_REGIONS, collaborative=collaborative)
-    with transaction.atomic():
-        region = region or Region(collaborative=collaborative)
-        for key in ("name", "liaison_name", "liaison_email"):
-            if key in data:
-                setattr(region, key, data[key])
-        region.full_clean()
-        region.save()
-    return region
-
-
-# --------------------------------------------------------------------------------------------
-# Invitations and memberships
-# --------------------------------------------------------------------------------------------
-
 
 def invitable_agencies(user: User, collaborative: Collaborative) -> QuerySet[Agency]:
     """Agencies the user may invite people into: every agency of the collaborative for state
     admins, the agencies they supervise for IPS supervisors. An agency the user reaches
     through another role (say, also as a trainer) does not count."""
-    managers = access.PERMISSIONS[access.Action.MANAGE_USERS].keys()
+    managers = access.PERMISSIONS[access.Action.USERS_MANAGE].keys()
     return access.agencies_with_roles(user, managers, collaborative)
 
 
@@ -156,12 +66,11 @@ def invitation_create(
     role: str,
     agencies: Iterable[Agency] = (),
     full_name: str = "",
-) -> tuple[Invitation, str]:
-    """Invite someone into a role and email them a one-time link.
-
-    Returns the invitation and the raw token (only its hash is stored). Earlier pending
-    invitations of the same person into the same role are revoked.
-    """
+) -> Invitation:
+    """Invite someone into a role. The invitation is saved and its email queued in the
+    outbox (a worker sends it with a one-time link, also when the mail server is down now:
+    it retries). Earlier pending invitations of the same person into the same role are
+    revoked. Checks that the inviter may invite into this role and these agencies."""
     agencies = _validate_role_agencies(
         user=invited_by, collaborative=collaborative, role=role, agencies=agencies
     )
@@ -183,14 +92,17 @@ def _invitation_issue(
     agencies: list[Agency],
     full_name: str,
     invited_by: User | None,
-) -> tuple[Invitation, str]:
-    """Record an invitation whose role and agencies were already checked, and email it."""
+    send: bool = True,
+) -> Invitation:
+    """Record an invitation whose role and agencies were already checked, and queue its
+    email (unless ``send`` is off: an operator then hands the link over himself)."""
+    from ipsportal.notifications.services import delivery_enqueue
+
     email = User.objects.normalize_email(email).lower()
     if Membership.objects.filter(
         collaborative=collaborative, user__email__iexact=email, role=role, is_active=True
     ).exists():
         raise ValidationError({"email": "This person already has this role here."})
-    token = secrets.token_urlsafe(32)
     now = timezone.now()
     with transaction.atomic():
         Invitation.objects.filter(
@@ -206,7 +118,8 @@ def _invitation_issue(
             full_name=full_name,
             role=role,
             invited_by=invited_by,
-            token_hash=Invitation.hash_token(token),
+            # Nobody knows this token: the link's token is made when the email is sent.
+            token_hash=Invitation.hash_token(secrets.token_urlsafe(32)),
             expires_at=now + INVITATION_LIFETIME,
         )
         invitation.full_clean()
@@ -215,19 +128,32 @@ def _invitation_issue(
             InvitationAgency(collaborative=collaborative, invitation=invitation, agency=a)
             for a in agencies
         )
-        link = settings.PORTAL_BASE_URL.rstrip("/") + reverse(
-            "invitation_accept", kwargs={"token": token}
-        )
-        context = {"invitation": invitation, "link": link, "agencies": agencies}
-        transaction.on_commit(
-            lambda: send_mail(
-                subject=f"You are invited to IPS Portal ({collaborative.name})",
-                message=render_to_string("emails/invitation.txt", context),
-                from_email=None,
-                recipient_list=[email],
+        if send:
+            delivery_enqueue(
+                collaborative=collaborative,
+                agency=agencies[0] if len(agencies) == 1 else None,
+                kind="invitation",
+                subject_id=invitation.pk,
+                subject_label=f"Invitation as {invitation.get_role_display()}",
+                recipient_email=email,
+                recipient_name=full_name,
+                dedupe_key=f"invitation:{invitation.pk}",
+                created_by=invited_by,
             )
-        )
-    return invitation, token
+    return invitation
+
+
+def invitation_link_renew(invitation: Invitation) -> str:
+    """Give a pending invitation a new one-time link and return it; the previous link stops
+    working. Only the token's hash is stored: the link exists in the email (or on the
+    operator's screen) only."""
+    token = secrets.token_urlsafe(32)
+    updated = Invitation.objects.filter(
+        pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True
+    ).update(token_hash=Invitation.hash_token(token))
+    if not updated:
+        raise ValidationError("This invitation is no longer pending.")
+    return token
 
 
 def collaborative_bootstrap(
@@ -238,10 +164,11 @@ def collaborative_bootstrap(
     admin_email: str,
     time_zone: str = "America/Chicago",
     billing_scheme: str = "none",
-) -> tuple[Collaborative, Invitation, str]:
+    send: bool = True,
+) -> tuple[Collaborative, Invitation]:
     """Create a collaborative and invite its first state admin (for operators setting up a
-    state; everyone else is then invited from the portal). Returns the collaborative, the
-    invitation and the raw token of its link."""
+    state; everyone else is then invited from the portal). With ``send`` off the invitation
+    is not emailed: the operator gives the link (:func:`invitation_link_renew`) himself."""
     with transaction.atomic():
         collaborative = Collaborative(
             name=name,
@@ -252,15 +179,16 @@ def collaborative_bootstrap(
         )
         collaborative.full_clean()
         collaborative.save()
-        invitation, token = _invitation_issue(
+        invitation = _invitation_issue(
             collaborative=collaborative,
             email=admin_email,
             role=Role.STATE_ADMIN,
             agencies=[],
             full_name="",
             invited_by=None,
+            send=send,
         )
-    return collaborative, invitation, token
+    return collaborative, invitation
 
 
 def invitation_find(token: str) -> Invitation | None:
@@ -383,78 +311,11 @@ def membership_grant(
 
 def invitation_revoke(*, user: User, invitation: Invitation) -> bool:
     """Withdraw a pending invitation (fetched with ``access_invitation``). False if it was no
-    longer pending."""
+    longer pending. Checks that the user may manage this invitation."""
+    if not access.invitations_in_scope(user).filter(pk=invitation.pk).exists():
+        raise PermissionDenied(access.Action.USERS_MANAGE.refusal())
     with transaction.atomic():
         updated = Invitation.objects.filter(
             pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True
         ).update(revoked_at=timezone.now())
     return bool(updated)
-
-
-# --------------------------------------------------------------------------------------------
-# Implementation plans
-# --------------------------------------------------------------------------------------------
-
-
-def implementation_plan_create(*, user: User, agency: Agency) -> ImplementationPlan:
-    """Start an agency's implementation plan (or return the one it has)."""
-    access.require(user, access.Action.EDIT_AGENCY, agency=agency)
-    with transaction.atomic():
-        plan, _ = ImplementationPlan.objects.get_or_create(
-            collaborative=agency.collaborative, agency=agency, defaults={"created_by": user}
-        )
-    return plan
-
-
-def implementation_steps_add(
-    *, user: User, plan: ImplementationPlan, steps: Iterable[dict[str, Any]]
-) -> list[ImplementationStep]:
-    """Add action steps to a plan, all or nothing.
-
-    Each step is a dict with ``area``, ``action``, ``responsible``, ``target_date`` and
-    optionally ``source_id`` / ``source_label`` (the record it came from). A step whose source
-    is already in the plan is skipped, so converting the same steps twice adds nothing.
-    Returns the steps created.
-    """
-    access.require(user, access.Action.EDIT_AGENCY, agency=plan.agency)
-    created: list[ImplementationStep] = []
-    with transaction.atomic():
-        existing = set(
-            ImplementationStep.objects.filter(plan=plan, source_id__isnull=False).values_list(
-                "source_id", flat=True
-            )
-        )
-        for data in steps:
-            source_id = data.get("source_id")
-            if source_id is not None and source_id in existing:
-                continue
-            step = ImplementationStep(
-                collaborative=plan.collaborative,
-                agency=plan.agency,
-                plan=plan,
-                area=data.get("area") or ImplementationArea.OTHER,
-                action=data.get("action", ""),
-                responsible=data.get("responsible", ""),
-                target_date=data.get("target_date"),
-                source_id=source_id,
-                source_label=data.get("source_label", "")[:200],
-                created_by=user,
-            )
-            step.full_clean()
-            step.save()
-            created.append(step)
-            if source_id is not None:
-                existing.add(source_id)
-    return created
-
-
-def implementation_step_set_status(
-    *, user: User, step: ImplementationStep, status: str
-) -> ImplementationStep:
-    """Mark a plan step open or done."""
-    access.require(user, access.Action.EDIT_AGENCY, agency=step.agency)
-    with transaction.atomic():
-        step.status = status
-        step.full_clean()
-        step.save(update_fields=["status"])
-    return step

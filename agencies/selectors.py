@@ -1,0 +1,125 @@
+"""Reads of the agencies app: lists, the staff of an agency, people and invitations, plan
+progress. Each starts from the access package."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from agencies.models import (
+    Agency,
+    Collaborative,
+    ImplementationPhase,
+    ImplementationStep,
+    Invitation,
+    Membership,
+    Role,
+)
+from ipsportal import access
+
+if TYPE_CHECKING:
+    from ipsportal.access import AgencyAccess, PlanAccess
+    from ipsportal.models import User
+
+
+def agency_list(
+    user: User, collaborative: Collaborative, *, q: str = "", region: str = "", phase: str = ""
+) -> QuerySet[Agency]:
+    """Agencies in the user's scope in a collaborative, searched by name or city and
+    filtered by region and phase (filters outside the choices are ignored)."""
+    agencies = access.agencies_in_scope(user, collaborative).select_related("region")
+    if q:
+        agencies = agencies.filter(Q(name__icontains=q) | Q(city__icontains=q))
+    if region and region in {str(pk) for pk in _region_ids(user, collaborative)}:
+        agencies = agencies.filter(region_id=region)
+    if phase in ImplementationPhase.values:
+        agencies = agencies.filter(implementation_phase=phase)
+    return agencies.order_by("name")
+
+
+def _region_ids(user: User, collaborative: Collaborative) -> list:
+    return list(access.regions_in_scope(user, collaborative).values_list("pk", flat=True))
+
+
+def agency_staff(agency_access: AgencyAccess) -> QuerySet[Membership]:
+    """The active memberships of an agency's staff (IPS supervisors, leaders, employment
+    specialists) with their users, for an agency the user opened with ``access_agency``."""
+    agency = agency_access.agency
+    return (
+        Membership.objects.filter(
+            collaborative=agency.collaborative,
+            agencies=agency,
+            is_active=True,
+            role__in=sorted(Role.agency_roles()),
+        )
+        .select_related("user")
+        .order_by("role", "user__full_name")
+    )
+
+
+def people_memberships(user: User, collaborative: Collaborative) -> QuerySet[Membership]:
+    """The active memberships the user manages, with their users and agencies."""
+    return (
+        access.memberships_in_scope(user, collaborative)
+        .filter(is_active=True)
+        .select_related("user")
+        .prefetch_related("agencies")
+        .order_by("user__full_name", "user__email")
+    )
+
+
+def pending_invitations(user: User, collaborative: Collaborative) -> QuerySet[Invitation]:
+    """Pending invitations the user manages, newest first, each with the state of its email
+    (``email_status``, ``email_error``: the newest delivery of it)."""
+    from ipsportal.notifications.models import Delivery
+
+    newest = Delivery.objects.filter(
+        collaborative=collaborative, kind="invitation", subject_id=OuterRef("pk")
+    ).order_by("-created_at")
+    return (
+        access.invitations_in_scope(user, collaborative)
+        .filter(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now())
+        .annotate(
+            email_status=Subquery(newest.values("status")[:1]),
+            email_error=Subquery(newest.values("last_error")[:1]),
+        )
+        .order_by("-created_at")
+    )
+
+
+@dataclass(frozen=True)
+class AreaProgress:
+    area: str
+    label: str
+    steps: list
+    done: int
+
+    @property
+    def total(self) -> int:
+        return len(self.steps)
+
+
+def plan_progress(plan_access: PlanAccess) -> dict:
+    """An implementation plan's steps by area with counts, for the plan page."""
+    plan = plan_access.plan
+    steps = list(plan.steps.all()) if plan else []
+    areas: dict[str, AreaProgress] = {}
+    for step in steps:
+        area = areas.get(step.area)
+        if area is None:
+            area = areas[step.area] = AreaProgress(step.area, step.get_area_display(), [], 0)
+        area.steps.append(step)
+    done = ImplementationStep.Status.DONE
+    return {
+        "areas": [
+            AreaProgress(a.area, a.label, a.steps, sum(1 for s in a.steps if s.status == done))
+            for a in areas.values()
+        ],
+        "steps_by_area": {a.label: a.steps for a in areas.values()},
+        "step_count": len(steps),
+        "done_count": sum(1 for s in steps if s.status == done),
+        "open_count": sum(1 for s in steps if s.status != done),
+    }

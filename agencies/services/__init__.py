@@ -1,0 +1,44 @@
+"""Writes of the agencies app, by area: ``tenancy`` (agencies, regions), ``people``
+(invitations, memberships, a new collaborative) and ``plans`` (implementation plans). HTML
+views, API views and tasks all call these."""
+
+from agencies.services.people import (
+    INVITATION_LIFETIME,
+    collaborative_bootstrap,
+    invitable_agencies,
+    invitation_accept,
+    invitation_accept_as,
+    invitation_account_exists,
+    invitation_create,
+    invitation_find,
+    invitation_link_renew,
+    invitation_revoke,
+    membership_grant,
+)
+from agencies.services.plans import (
+    implementation_plan_create,
+    implementation_step_set_status,
+    implementation_steps_add,
+)
+from agencies.services.tenancy import AGENCY_FIELDS, agency_create, agency_update, region_save
+
+__all__ = [
+    "AGENCY_FIELDS",
+    "INVITATION_LIFETIME",
+    "agency_create",
+    "agency_update",
+    "collaborative_bootstrap",
+    "implementation_plan_create",
+    "implementation_step_set_status",
+    "implementation_steps_add",
+    "invitable_agencies",
+    "invitation_accept",
+    "invitation_accept_as",
+    "invitation_account_exists",
+    "invitation_create",
+    "invitation_find",
+    "invitation_link_renew",
+    "invitation_revoke",
+    "membership_grant",
+    "region_save",
+]

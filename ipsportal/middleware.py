@@ -56,7 +56,11 @@ class SecurityHeadersMiddleware:
         if settings.CSP_ENABLED and not _is_debug_page(response):
             response.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        if (
+            user is not None
+            and user.is_authenticated
+            and "no-store" not in response.get("Cache-Control", "")
+        ):
             add_never_cache_headers(response)
         return response
 

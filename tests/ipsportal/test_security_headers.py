@@ -12,7 +12,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from agencies.models import Role
-from ipsportal.models import GeneratedReport
+from ipsportal.models import Document
 
 POLICY = {
     "default-src": "'self'",
@@ -87,8 +87,8 @@ def test_it_forbids_caching_of_downloads(client, tenant, django_capture_on_commi
     client.force_login(tenant.user(Role.STATE_ADMIN))
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("agencies:summary_pdf", args=[tenant.agency.pk]))
-    report = GeneratedReport.objects.get()
-    download = client.get(reverse("report_download", args=[report.pk]))
+    document = Document.objects.get()
+    download = client.get(reverse("document_download", args=[document.pk]))
     assert download.status_code == 200
     assert "no-store" in download["Cache-Control"]
     assert_strict(download.get("Content-Security-Policy"))

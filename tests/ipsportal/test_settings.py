@@ -84,7 +84,8 @@ MAIL_LINK = r"https?://[^\s/]+/\S*"
 
 def test_it_points_mail_links_at_the_port_make_run_serves_on(run, tmp_path):
     # `make run IPS_PORT=8101` exports IPS_PORT to the web server and the worker; the
-    # invitation a new collaborative's admin receives must link to that port.
+    # invitation a new collaborative's admin receives must link to that port. (Tasks run
+    # eagerly here, so the outbox's delivery task writes the mail at once.)
     env = {"IPS_PORT": "8101", "EMAIL_URL": "filemail://", "CELERY_TASK_ALWAYS_EAGER": "1"}
     migrated = run(["manage.py", "migrate", "--noinput", "-v0"], **env)
     assert migrated.returncode == 0, migrated.stderr
@@ -96,14 +97,13 @@ def test_it_points_mail_links_at_the_port_make_run_serves_on(run, tmp_path):
         **env,
     )
     assert created.returncode == 0, created.stderr
-    assert "http://127.0.0.1:8101/invitations/" in created.stdout
 
     mail_files = list((tmp_path / "var" / "mail").glob("*"))
     assert mail_files, "the invitation was not written to var/mail/"
     links = [
         link for f in mail_files for link in re.findall(MAIL_LINK, f.read_text(errors="replace"))
     ]
-    assert links
+    assert any("/invitations/" in link for link in links), links
     assert all(link.startswith("http://127.0.0.1:8101/") for link in links), links
 
 

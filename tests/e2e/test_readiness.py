@@ -15,7 +15,7 @@ pytestmark = pytest.mark.e2e
 
 TRAINER = "mo.trainer@example.org"
 ADMIN = "mo.admin@example.org"
-AGENCY = "Prairie Lane Community Services"
+AGENCY = "Gateway Recovery Center"
 WORK_NEEDED = {"financing", "recovery_beliefs", "leadership_role"}
 
 

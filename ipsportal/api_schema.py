@@ -12,6 +12,11 @@ from rest_framework import permissions, serializers
 
 from ipsportal.api import AnyAccept, ConcurrencyMixin, ErrorSerializer
 
+#: A character that is not white space as Python's ``str.strip()`` sees it (what DRF trims
+#: from text before it checks it), spelled out so that every regex engine reads it alike
+#: (``\S`` differs between engines on characters such as U+001C-U+001F).
+NOT_BLANK = r"[^\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+
 ERROR_DESCRIPTIONS = {
     400: "Invalid fields (each field's messages in `fields`), query filters or header",
     401: "No credentials, or a token that is not valid",
@@ -107,7 +112,7 @@ class PortalAutoSchema(AutoSchema):
         ):
             # Text is trimmed before it is checked, so a required text needs a character
             # that is not white space.
-            schema["pattern"] = r"\S"
+            schema["pattern"] = NOT_BLANK
         return schema
 
     def _has_request_body(self) -> bool:

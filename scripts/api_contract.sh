@@ -82,8 +82,10 @@ st_run() {
   say "schemathesis as $role: every check, $MAX_EXAMPLES examples per operation, seed $SEED"
   start=$(date +%s)
   set +e
-  # Production redirects plain HTTP to HTTPS; the header says a TLS proxy is in front.
-  "$BIN/st" --config-file scripts/schemathesis.toml run "$BASE/api/schema/?format=json" \
+  # Production redirects plain HTTP to HTTPS; the header says a TLS proxy is in front. Run
+  # from the temporary folder: schemathesis keeps a cache of crashes in its working folder.
+  (cd "$SMOKE_TMP" && "$BIN/st" --config-file "$ROOT/scripts/schemathesis.toml" run \
+    "$BASE/api/schema/?format=json" \
     --header "X-Forwarded-Proto: https" \
     --header "Authorization: Token $token" \
     --checks all \
@@ -91,7 +93,7 @@ st_run() {
     --seed "$SEED" \
     --generation-database none \
     --workers 2 \
-    --no-color >"$log" 2>&1
+    --no-color) >"$log" 2>&1
   rc=$?
   set -e
   local cases

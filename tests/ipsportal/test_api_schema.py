@@ -13,6 +13,7 @@ from rest_framework.test import APIClient
 
 from agencies.models import Role
 from ipsportal.api import DIGEST_ETAG, VERSION_ETAG, etag_of
+from ipsportal.api_schema import NOT_BLANK
 from tests.readiness.helpers import make_visit
 
 pytestmark = pytest.mark.django_db
@@ -160,8 +161,19 @@ def test_it_documents_what_a_visit_read_may_leave_empty(schema):
 
 def test_it_says_a_required_text_needs_more_than_white_space(schema):
     agency = schema["components"]["schemas"]["AgencyRequest"]
-    assert agency["properties"]["name"]["pattern"] == r"\S"
+    assert agency["properties"]["name"]["pattern"] == NOT_BLANK
     assert "pattern" not in agency["properties"]["city"]
+    step = schema["components"]["schemas"]["ActionStepRequest"]
+    assert step["properties"]["text"]["pattern"] == NOT_BLANK
+
+
+def test_its_not_blank_pattern_is_exactly_what_trimming_keeps():
+    character = re.compile(NOT_BLANK)
+    for code in range(0x110000):
+        if 0xD800 <= code <= 0xDFFF:
+            continue
+        c = chr(code)
+        assert bool(character.fullmatch(c)) is (c.strip() == c), hex(code)
 
 
 # ------------------------------------------------------------------------------------------

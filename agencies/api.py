@@ -1,14 +1,14 @@
 """The agencies API: the same scope and services as the pages."""
 
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 
 from agencies import services
 from agencies.models import Agency, ImplementationPhase
 from ipsportal import access
 from ipsportal.access import Action
-from ipsportal.api import CONCURRENCY_RESPONSES, IF_MATCH, ConcurrencyMixin, ErrorSerializer
+from ipsportal.api import ConcurrencyMixin, FilterSet
 
 
 class AgencySerializer(serializers.ModelSerializer):
@@ -63,7 +63,7 @@ class AgencyUpdateSerializer(AgencySerializer):
         read_only_fields = [*AgencySerializer.Meta.read_only_fields, "collaborative"]
 
 
-class AgencyFilter(filters.FilterSet):
+class AgencyFilter(FilterSet):
     q = filters.CharFilter(method="search", label="Name or city contains")
     phase = filters.ChoiceFilter(
         field_name="implementation_phase", choices=ImplementationPhase.choices
@@ -81,38 +81,23 @@ class AgencyFilter(filters.FilterSet):
         return queryset.filter(Q(name__icontains=value) | Q(city__icontains=value))
 
 
-ERRORS = {
-    400: OpenApiResponse(ErrorSerializer, description="Invalid fields"),
-    403: OpenApiResponse(ErrorSerializer, description="In scope, without the right"),
-    404: OpenApiResponse(ErrorSerializer, description="Not found or outside your scope"),
-}
-WRITE = {
-    "parameters": [IF_MATCH],
-    "description": "Send the agency's ETag (from a read) in If-Match: a stale one answers 412 "
-    "and nothing is written; a missing one 428.",
-}
+WRITE_DESCRIPTION = (
+    "Send the agency's ETag (from a read) in If-Match: if someone changed the agency since, "
+    "the answer is 412 and nothing is written; without If-Match, 428."
+)
 
 
 @extend_schema_view(
     list=extend_schema(summary="Agencies in your scope"),
-    retrieve=extend_schema(
-        summary="One agency (its ETag in the ETag header)",
-        responses={200: AgencySerializer, 404: ERRORS[404]},
-    ),
+    retrieve=extend_schema(summary="One agency (its ETag in the ETag header)"),
     create=extend_schema(
         summary="Create an agency (state admins and trainers)",
-        responses={201: AgencySerializer, **ERRORS},
+        description="A collaborative or region outside your scope answers 404.",
     ),
     partial_update=extend_schema(
-        summary="Change an agency's profile",
-        responses={200: AgencyUpdateSerializer, **ERRORS, **CONCURRENCY_RESPONSES},
-        **WRITE,
+        summary="Change an agency's profile", description=WRITE_DESCRIPTION
     ),
-    update=extend_schema(
-        summary="Replace an agency's profile",
-        responses={200: AgencyUpdateSerializer, **ERRORS, **CONCURRENCY_RESPONSES},
-        **WRITE,
-    ),
+    update=extend_schema(summary="Replace an agency's profile", description=WRITE_DESCRIPTION),
 )
 class AgencyViewSet(
     ConcurrencyMixin,
@@ -124,7 +109,7 @@ class AgencyViewSet(
 ):
     serializer_class = AgencySerializer
     filterset_class = AgencyFilter
-    lookup_value_regex = "[0-9a-fA-F-]{36}"
+    lookup_value_converter = "uuid"
 
     def get_queryset(self):
         return access.agencies_in_scope(self.request.user).order_by("name")
@@ -146,6 +131,7 @@ class AgencyViewSet(
         serializer.instance = services.agency_create(
             user=self.request.user, collaborative=collaborative, data=data
         )
+        self.tag_response(serializer.instance)
 
     def perform_update(self, serializer):
         serializer.instance = services.agency_update(

@@ -13,17 +13,16 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from ipsportal import access
-from ipsportal.api import ErrorSerializer
+from ipsportal.api import AnyAccept, FilterSet
+from ipsportal.api_schema import error_responses
 from ipsportal.documents import DOCUMENT_KINDS
 from ipsportal.models import Document
 from ipsportal.services import document_request
 
-UUID_REGEX = "[0-9a-fA-F-]{36}"
-ERRORS = {
-    400: OpenApiResponse(ErrorSerializer, description="Invalid fields"),
-    403: OpenApiResponse(ErrorSerializer, description="In scope, without the right"),
-    404: OpenApiResponse(ErrorSerializer, description="Not found or outside your scope"),
-}
+#: What a download answers with, by the document's format.
+FILE_TYPES = tuple(
+    sorted({Document(format=f).content_type.split(";")[0] for f in Document.Format.values})
+)
 
 
 class DocumentSerializer(serializers.ModelSerializer):
@@ -84,7 +83,7 @@ class ExportRequestSerializer(serializers.Serializer):
         )
 
 
-class DocumentFilter(filters.FilterSet):
+class DocumentFilter(FilterSet):
     kind = filters.CharFilter()
     status = filters.ChoiceFilter(choices=Document.Status.choices)
     purpose = filters.ChoiceFilter(choices=Document.Purpose.choices)
@@ -101,13 +100,12 @@ class DocumentFilter(filters.FilterSet):
         summary="Documents you may read: your exports, and the record documents of records "
         "you may read"
     ),
-    retrieve=extend_schema(
-        summary="One document, with its progress", responses={200: DocumentSerializer, **ERRORS}
-    ),
+    retrieve=extend_schema(summary="One document, with its progress"),
     create=extend_schema(
         summary="Ask for an export: a worker renders it; follow its status and progress",
+        description="A collaborative or agency outside your scope answers 404.",
         request=ExportRequestSerializer,
-        responses={201: DocumentSerializer, **ERRORS},
+        responses={201: DocumentSerializer},
     ),
 )
 class DocumentViewSet(
@@ -118,7 +116,7 @@ class DocumentViewSet(
 ):
     serializer_class = DocumentSerializer
     filterset_class = DocumentFilter
-    lookup_value_regex = UUID_REGEX
+    lookup_value_converter = "uuid"
 
     def get_queryset(self):
         return access.documents_in_scope(self.request.user).order_by("-created_at")
@@ -159,12 +157,16 @@ class DocumentViewSet(
 
     @extend_schema(
         summary="Download the file of a ready document",
+        description="The file answers with its own content type (the Accept header is not "
+        "consulted); an error is the API's JSON.",
         responses={
-            (200, "application/octet-stream"): OpenApiTypes.BINARY,
-            404: OpenApiResponse(ErrorSerializer, description="Not ready, or not yours"),
+            (200, *FILE_TYPES): OpenApiResponse(
+                OpenApiTypes.BINARY, description="The file, as an attachment"
+            ),
+            **error_responses(e404="Not found, not ready, or outside your scope"),
         },
     )
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], content_negotiation_class=AnyAccept)
     def download(self, request, *args, **kwargs):
         found = access.access_document(request.user, self.kwargs["pk"])
         if not found.can_download:

@@ -8,7 +8,11 @@ from ipsportal import api_documents, api_me
 from ipsportal.notifications import api as notifications_api
 from readiness import api as readiness_api
 
-router = DefaultRouter(trailing_slash=True)
+# Path converters, not regular expressions: a path id that is not a UUID matches no route and
+# answers the API's JSON 404 (ipsportal.api.handler404).
+router = DefaultRouter(trailing_slash=True, use_regex_path=False)
+# JSON is the only format: no ".json" suffix variants of the routes.
+router.include_format_suffixes = False
 agencies_api.register(router)
 readiness_api.register(router)
 api_documents.register(router)

@@ -270,10 +270,15 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    # JSON in, JSON out: no form or multipart bodies, no browsable HTML pages (the docs live
+    # at /api/docs/), so every answer, errors included, is what the schema says.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    "DEFAULT_PAGINATION_CLASS": "ipsportal.api.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "ipsportal.api_schema.PortalAutoSchema",
     "EXCEPTION_HANDLER": "ipsportal.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
@@ -282,7 +287,13 @@ SPECTACULAR_SETTINGS = {
         "The portal's REST API. Every endpoint is scoped exactly as the pages are: objects "
         "outside your collaborative or agencies answer 404; inside your scope but without "
         "the right, 403. Authenticate with a session (and CSRF token) or "
-        "`Authorization: Token <key>`."
+        "`Authorization: Token <key>`. Bodies are JSON (`Content-Type: application/json`); "
+        'every error, whatever its status, is JSON of one shape, `{"error": {"status", '
+        '"code", "message", "fields"}}` (schema `Error`), including 404 for a path '
+        "that names no resource and 405 for a method an endpoint does not offer. Resources "
+        "two people edit (agencies, readiness visits) carry an `ETag`; a change sends it back "
+        "in `If-Match` (428 without it, 412 when someone changed the resource since). Text "
+        "never holds a NUL character (400)."
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,

@@ -7,7 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from ipsportal import views
 
 handler403 = "ipsportal.views.error_403"
-handler404 = "ipsportal.views.error_404"
+handler404 = "ipsportal.api.handler404"
 handler500 = "ipsportal.views.error_500"
 
 admin.site.site_header = "IPS Portal operations"

@@ -2,44 +2,43 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Exists, Max, OuterRef, Prefetch, Subquery
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from ipsportal import access
 from ipsportal.access import Action
-from ipsportal.api import (
-    CONCURRENCY_RESPONSES,
-    IF_MATCH,
-    ConcurrencyMixin,
-    ErrorSerializer,
-    PreconditionFailed,
-)
+from ipsportal.api import VERSION_ETAG, ConcurrencyMixin, Conflict, FilterSet, PreconditionFailed
+from ipsportal.api_schema import error_responses
 from ipsportal.models import Document
 from ipsportal.notifications.models import Delivery
 from readiness import services
 from readiness.models import (
     ChecklistVersion,
+    Rating,
     ReadinessVisit,
     VisitActionStep,
     VisitStatus,
 )
 from readiness.selectors import REPORT_KIND
 
-UUID_REGEX = "[0-9a-fA-F-]{36}"
-
-
 # --------------------------------------------------------------------------------------------
 # Serializers
 # --------------------------------------------------------------------------------------------
 
 
+@extend_schema_field({"type": "string", "enum": ["", *Rating.values]})
+class RatingField(serializers.CharField):
+    """A rating as text: the service checks it, with a message that names the area."""
+
+
 class RatingSerializer(serializers.Serializer):
     area_key = serializers.CharField(max_length=60)
-    rating = serializers.CharField(
+    rating = RatingField(
         max_length=20,
         allow_blank=True,
         required=False,
@@ -150,7 +149,6 @@ class ReadinessVisitSerializer(serializers.ModelSerializer):
 class VisitWriteSerializer(serializers.Serializer):
     """What a client may send to create or change a draft; fields left out are unchanged."""
 
-    agency = serializers.UUIDField(required=False, help_text="Required when creating.")
     visit_date = serializers.DateField(required=False)
     met_leadership = serializers.BooleanField(required=False)
     met_employment_staff = serializers.BooleanField(required=False)
@@ -206,6 +204,15 @@ class VisitWriteSerializer(serializers.Serializer):
         return attrs
 
 
+class VisitCreateSerializer(VisitWriteSerializer):
+    """What a client sends to start a draft: the agency visited, and any fields of a draft."""
+
+    agency = serializers.UUIDField(
+        error_messages={"required": "Choose the agency visited."},
+        help_text="The agency visited (outside your scope: 404).",
+    )
+
+
 class FinalizeSerializer(serializers.Serializer):
     send_email = serializers.BooleanField(
         required=False, default=True, help_text="Email the report to the recipients."
@@ -223,7 +230,7 @@ class ChecklistSerializer(serializers.ModelSerializer):
 # --------------------------------------------------------------------------------------------
 
 
-class VisitFilter(filters.FilterSet):
+class VisitFilter(FilterSet):
     agency = filters.UUIDFilter(field_name="agency_id")
     status = filters.ChoiceFilter(choices=VisitStatus.choices)
     visited_after = filters.DateFilter(field_name="visit_date", lookup_expr="gte")
@@ -234,18 +241,10 @@ class VisitFilter(filters.FilterSet):
         fields = ["agency", "status", "visited_after", "visited_before"]
 
 
-ERRORS = {
-    400: OpenApiResponse(ErrorSerializer, description="Invalid fields"),
-    403: OpenApiResponse(ErrorSerializer, description="In scope, without the right"),
-    404: OpenApiResponse(ErrorSerializer, description="Not found or outside your scope"),
-}
-
-
-WRITE = {
-    "parameters": [IF_MATCH],
-    "description": "Send the visit's ETag (from a read) in If-Match. If someone saved the "
-    "visit since, the answer is 412 and nothing is written; without If-Match, 428.",
-}
+WRITE_DESCRIPTION = (
+    "Send the visit's ETag (from a read) in If-Match. If someone saved the visit since, the "
+    "answer is 412 and nothing is written; without If-Match, 428."
+)
 
 
 @extend_schema_view(
@@ -256,18 +255,26 @@ WRITE = {
     ),
     retrieve=extend_schema(
         summary="One readiness visit (its ETag in the ETag header)",
-        responses={200: ReadinessVisitSerializer, **ERRORS},
+        responses={
+            200: ReadinessVisitSerializer,
+            **error_responses(
+                e403="A finalized visit of an agency you reach, which your role may not read"
+            ),
+        },
     ),
     create=extend_schema(
         summary="Start a draft visit (state admins and trainers)",
-        request=VisitWriteSerializer,
-        responses={201: ReadinessVisitSerializer, **ERRORS},
+        request=VisitCreateSerializer,
+        responses={201: ReadinessVisitSerializer},
     ),
     partial_update=extend_schema(
         summary="Change a draft visit",
+        description=WRITE_DESCRIPTION,
         request=VisitWriteSerializer,
-        responses={200: ReadinessVisitSerializer, **ERRORS, **CONCURRENCY_RESPONSES},
-        **WRITE,
+        responses={
+            200: ReadinessVisitSerializer,
+            **error_responses(e409="The visit is finalized: it is no longer a draft"),
+        },
     ),
 )
 class ReadinessVisitViewSet(
@@ -280,9 +287,10 @@ class ReadinessVisitViewSet(
 ):
     serializer_class = ReadinessVisitSerializer
     filterset_class = VisitFilter
-    lookup_value_regex = UUID_REGEX
+    lookup_value_converter = "uuid"
     http_method_names = ["get", "post", "patch", "head", "options"]
     if_match_actions = ("finalize",)
+    etag_pattern = VERSION_ETAG
 
     def get_queryset(self):
         report = Document.objects.filter(
@@ -332,12 +340,9 @@ class ReadinessVisitViewSet(
         return self.not_modified(visit) or self._read(visit)
 
     def create(self, request, *args, **kwargs):
-        serializer = VisitWriteSerializer(data=request.data)
+        serializer = VisitCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        agency_id = serializer.validated_data.get("agency")
-        if agency_id is None:
-            raise serializers.ValidationError({"agency": ["Choose the agency visited."]})
-        found = access.access_agency(request.user, agency_id)
+        found = access.access_agency(request.user, serializer.validated_data["agency"])
         if not found.can_write_readiness:
             raise exceptions.PermissionDenied(Action.READINESS_WRITE.refusal())
         agency = found.agency
@@ -350,6 +355,12 @@ class ReadinessVisitViewSet(
         expected = self.expected_version()
         serializer = VisitWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        if visit.is_final:
+            raise Conflict("This visit is finalized: it can no longer be changed as a draft.")
+        if visit.version != expected:
+            # Stale before anything is looked up for the body; the service checks again under
+            # its lock, where it counts.
+            raise PreconditionFailed(services.VisitConflict(visit).message)
         data = serializer.service_data(user=request.user, collaborative=visit.collaborative)
         try:
             visit = services.visit_save_draft(
@@ -364,9 +375,14 @@ class ReadinessVisitViewSet(
 
     @extend_schema(
         summary="Finalize a visit: read-only from now on; the report is rendered and emailed",
+        description=WRITE_DESCRIPTION,
         request=FinalizeSerializer,
-        responses={200: ReadinessVisitSerializer, **ERRORS, **CONCURRENCY_RESPONSES},
-        **WRITE,
+        responses={
+            200: ReadinessVisitSerializer,
+            **error_responses(
+                e409="Already finalized, or not complete (what is missing is in `fields`)"
+            ),
+        },
     )
     @action(detail=True, methods=["post"])
     def finalize(self, request, *args, **kwargs):
@@ -383,6 +399,12 @@ class ReadinessVisitViewSet(
             )
         except services.VisitConflict as exc:
             raise PreconditionFailed(exc.message) from exc
+        except DjangoValidationError as exc:
+            # What stops a finalize is the stored visit (already final, incomplete), never
+            # the request: a conflict with its state, listed as fields are.
+            raise Conflict.from_validation(
+                exc, "This visit cannot be finalized now: " + " ".join(exc.messages)
+            ) from exc
         return self._read(visit)
 
 
@@ -392,7 +414,7 @@ class ReadinessVisitViewSet(
 )
 class ReadinessChecklistViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = ChecklistSerializer
-    lookup_value_regex = UUID_REGEX
+    lookup_value_converter = "uuid"
 
     def get_queryset(self):
         return access.checklists_in_scope(self.request.user).order_by("slug", "-version")

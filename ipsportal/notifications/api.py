@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from ipsportal import access
-from ipsportal.api import ErrorSerializer
+from ipsportal.api import FilterSet
+from ipsportal.api_schema import error_responses
 from ipsportal.notifications import services
 from ipsportal.notifications.models import Delivery
 
@@ -49,7 +50,7 @@ class DeliverySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class DeliveryFilter(filters.FilterSet):
+class DeliveryFilter(FilterSet):
     status = filters.ChoiceFilter(choices=Delivery.Status.choices)
     kind = filters.CharFilter()
     collaborative = filters.UUIDFilter(field_name="collaborative_id")
@@ -61,18 +62,12 @@ class DeliveryFilter(filters.FilterSet):
 
 @extend_schema_view(
     list=extend_schema(summary="Messages the portal sent or will send (state admins)"),
-    retrieve=extend_schema(
-        summary="One message",
-        responses={
-            200: DeliverySerializer,
-            404: OpenApiResponse(ErrorSerializer, description="Not found or not yours"),
-        },
-    ),
+    retrieve=extend_schema(summary="One message"),
 )
 class DeliveryViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = DeliverySerializer
     filterset_class = DeliveryFilter
-    lookup_value_regex = "[0-9a-fA-F-]{36}"
+    lookup_value_converter = "uuid"
 
     def get_queryset(self):
         return access.deliveries_in_scope(self.request.user).order_by("-created_at")
@@ -85,8 +80,7 @@ class DeliveryViewSet(viewsets.ReadOnlyModelViewSet):
         request=None,
         responses={
             200: DeliverySerializer,
-            404: OpenApiResponse(ErrorSerializer, description="Not found or not yours"),
-            409: OpenApiResponse(ErrorSerializer, description="Not failed or cancelled"),
+            **error_responses(e409="Only a failed or cancelled message can be sent again"),
         },
     )
     @action(detail=True, methods=["post"])

@@ -193,7 +193,9 @@ def test_it_lists_finalize_problems_by_name(api, tenant):
     response = api.post(
         reverse("readinessvisit-finalize", args=[visit.pk]), {}, format="json", headers=_if_match(1)
     )
-    assert response.status_code == 400
+    # The request is well formed; the visit's state refuses it.
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "conflict"
     problems = response.json()["error"]["fields"]["finalize"]
     assert "Rate the area “Client participation in implementation”." in problems
 

@@ -25,6 +25,7 @@ def migrator(transactional_db):
     executor = MigrationExecutor(connection)
 
 
+@pytest.mark.django_db(transaction=True)
 def test_it_moves_a_visits_report_and_sent_email_onto_documents_and_the_outbox(migrator):
     executor = migrator
     executor.migrate(BEFORE)

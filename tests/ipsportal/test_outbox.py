@@ -134,11 +134,11 @@ def test_it_reclaims_a_delivery_whose_worker_died_and_sends_it_once(tenant):
         # Claimed: another worker may not send it meanwhile.
         assert services.delivery_send(delivery_id=delivery.pk) == "not due"
         traveller.shift(services.CLAIM_TIMEOUT + timedelta(seconds=1))
-        assert services.deliveries_dispatch() == {"reclaimed": 1, "queued": 1}
+        assert services.deliveries_dispatch() == {"reclaimed": 1, "abandoned": 0, "queued": 1}
         # The next rounds of the beat find nothing to do.
-        assert services.deliveries_dispatch() == {"reclaimed": 0, "queued": 0}
+        assert services.deliveries_dispatch() == {"reclaimed": 0, "abandoned": 0, "queued": 0}
         traveller.shift(services.CLAIM_TIMEOUT * 2)
-        assert services.deliveries_dispatch() == {"reclaimed": 0, "queued": 0}
+        assert services.deliveries_dispatch() == {"reclaimed": 0, "abandoned": 0, "queued": 0}
 
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == [invitation.email]
@@ -153,13 +153,103 @@ def test_it_leaves_a_fresh_claim_to_the_worker_that_holds_it(tenant):
     with time_machine.travel(timezone.now(), tick=False) as traveller:
         _claim_as_a_worker_that_dies(delivery)
         traveller.shift(services.CLAIM_TIMEOUT - timedelta(seconds=1))
-        assert services.deliveries_dispatch() == {"reclaimed": 0, "queued": 0}
+        assert services.deliveries_dispatch() == {"reclaimed": 0, "abandoned": 0, "queued": 0}
         assert services.delivery_send(delivery_id=delivery.pk) == "not due"
 
     assert mail.outbox == []
     delivery.refresh_from_db()
     assert delivery.status == Delivery.Status.CLAIMED
     assert delivery.attempts == 1
+
+
+def _died_on_every_attempt_but(delivery: Delivery, left: int) -> None:
+    """The row as workers that stopped while sending it left it, ``left`` attempts short of
+    the last one."""
+    _claim_as_a_worker_that_dies(delivery)
+    Delivery.objects.filter(pk=delivery.pk).update(attempts=services.MAX_ATTEMPTS - left)
+
+
+def test_it_fails_a_delivery_whose_worker_died_on_every_attempt(tenant):
+    # A message that stops its worker each time (say, an attachment too big for it) must end
+    # visible as failed, not go round the reclaim forever.
+    delivery = _delivery_of(_invite(tenant))
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        _died_on_every_attempt_but(delivery, 0)
+        traveller.shift(services.CLAIM_TIMEOUT + timedelta(seconds=1))
+        assert services.deliveries_dispatch() == {"reclaimed": 0, "abandoned": 1, "queued": 0}
+    delivery.refresh_from_db()
+    assert delivery.status == Delivery.Status.FAILED
+    assert "stopped" in delivery.last_error
+    assert delivery.finished_at is not None
+    assert mail.outbox == []
+
+
+def test_it_reclaims_a_delivery_that_has_one_attempt_left(tenant):
+    delivery = _delivery_of(_invite(tenant))
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        _died_on_every_attempt_but(delivery, 1)
+        traveller.shift(services.CLAIM_TIMEOUT + timedelta(seconds=1))
+        assert services.deliveries_dispatch() == {"reclaimed": 1, "abandoned": 0, "queued": 1}
+    delivery.refresh_from_db()
+    assert delivery.status == Delivery.Status.SENT
+    assert delivery.attempts == services.MAX_ATTEMPTS
+    assert len(mail.outbox) == 1
+
+
+def test_it_cancels_a_report_email_whose_report_is_no_longer_stored(tenant):
+    from ipsportal.models import Document
+
+    visit = make_visit(tenant, final=True)
+    # The report it was to carry is gone (its row deleted): the outbox keeps the message
+    # (the foreign key is set null) and says why it did not go.
+    Document.objects.filter(subject_id=visit.pk).delete()
+    rows = list(report_deliveries(visit))
+    assert len(rows) == 2 and all(d.document_id is None for d in rows)
+    assert [services.delivery_send(delivery_id=d.pk) for d in rows] == ["cancelled"] * 2
+    for row in report_deliveries(visit):
+        assert row.status == Delivery.Status.CANCELLED
+        assert row.last_error == "The report this message would have carried is no longer stored."
+    assert mail.outbox == []
+
+
+@pytest.fixture
+def kind_without_template():
+    """A kind of message whose email template does not exist (a bug of the kind)."""
+    from django.core.mail import EmailMessage
+    from django.template.loader import render_to_string
+
+    from ipsportal.notifications.kinds import KINDS, register
+
+    @register("test_broken", label="Broken in tests", still_due=lambda delivery: "")
+    def build(delivery):
+        return EmailMessage(
+            subject="Never",
+            body=render_to_string("emails/no_such_template.txt", {}),
+            to=[delivery.recipient_email],
+        )
+
+    yield "test_broken"
+    KINDS.pop("test_broken")
+
+
+def test_it_fails_a_message_that_cannot_be_prepared_instead_of_leaving_it_claimed(
+    tenant, kind_without_template
+):
+    delivery = services.delivery_enqueue(
+        collaborative=tenant.collaborative,
+        kind=kind_without_template,
+        dedupe_key="broken-1",
+        recipient_email="someone@example.org",
+    )
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        assert services.delivery_send(delivery_id=delivery.pk) == "failed"
+        traveller.shift(services.CLAIM_TIMEOUT * 3)
+        assert services.deliveries_dispatch() == {"reclaimed": 0, "abandoned": 0, "queued": 0}
+    delivery.refresh_from_db()
+    assert delivery.status == Delivery.Status.FAILED
+    assert delivery.attempts == 1
+    assert "TemplateDoesNotExist" in delivery.last_error
+    assert mail.outbox == []
 
 
 # --------------------------------------------------------------------------------------------

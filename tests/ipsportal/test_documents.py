@@ -174,6 +174,40 @@ def test_it_serves_a_record_document_from_storage_and_renews_it_on_amendment(
     assert first.file and first.file.storage.exists(first.file.name)
 
 
+def test_it_never_renders_a_record_document_replaced_before_a_worker_reached_it(
+    tenant, django_capture_on_commit_callbacks
+):
+    import time_machine
+    from django.utils import timezone
+
+    trainer = tenant.user(Role.STATE_TRAINER)
+    visit = make_visit(tenant)  # finalized while the workers were behind: not rendered
+    replaced = visit_report(visit)
+    assert replaced.status == Document.Status.PENDING
+    with django_capture_on_commit_callbacks(execute=True):
+        readiness_services.visit_amend(
+            user=trainer,
+            visit=visit,
+            data={"barriers": "No start-up budget"},
+            expected_version=visit.version,
+            reason="One barrier was a duplicate.",
+        )
+    current = visit_report(visit)
+    assert current.pk != replaced.pk and current.render_count == 1
+    # The lost task of the replaced one is found by the periodic sweep, and again later.
+    with time_machine.travel(timezone.now() + services.QUEUE_TIMEOUT * 2, tick=False) as t:
+        services.documents_dispatch()
+        t.shift(services.QUEUE_TIMEOUT * 2)
+        assert services.documents_dispatch()["queued"] == 0
+    replaced.refresh_from_db()
+    # Rendering it would print the amended record under the old version, for no reader.
+    assert replaced.render_count == 0 and not replaced.file
+    assert replaced.status == Document.Status.FAILED
+    assert "Replaced by a corrected version" in replaced.error
+    current.refresh_from_db()
+    assert current.is_current and current.render_count == 1
+
+
 # --------------------------------------------------------------------------------------------
 # Every kind, readable by its readers only
 # --------------------------------------------------------------------------------------------

@@ -184,6 +184,18 @@ def document_render(*, document_id: uuid.UUID | str) -> Document:
     rendered once; a ready document is served from storage and never rendered again.
     """
     now = timezone.now()
+    # A record document replaced (by an amendment) before a worker reached it is never read:
+    # rendering it would only print the amended record under the old version.
+    Document.objects.filter(
+        pk=document_id,
+        status=Document.Status.PENDING,
+        purpose=Document.Purpose.RECORD,
+        is_current=False,
+    ).update(
+        status=Document.Status.FAILED,
+        error="Replaced by a corrected version before it was prepared.",
+        finished_at=now,
+    )
     started = Document.objects.filter(pk=document_id, status=Document.Status.PENDING).update(
         status=Document.Status.RUNNING, started_at=now, progress=0, progress_note="", error=""
     )

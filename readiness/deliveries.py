@@ -33,7 +33,9 @@ def report_still_due(delivery) -> str:
     emails = {r.email.lower() for r in visit.recipients.all()}
     if delivery.recipient_email.lower() not in emails:
         return "The address is no longer a recipient of the visit's report."
-    if delivery.document is not None and not delivery.document.is_current:
+    if delivery.document is None:
+        return "The report this message would have carried is no longer stored."
+    if not delivery.document.is_current:
         return "A corrected report replaced the one this message would have carried."
     return ""
 

@@ -174,6 +174,8 @@ def delivery_send(*, delivery_id: uuid.UUID | str) -> str:
         reason = kind.still_due(delivery)
     except PermissionDenied as exc:
         reason = str(exc) or "The recipient may no longer see this."
+    except Exception as exc:
+        return _broken(delivery, exc)
     if reason:
         _finish(delivery, Delivery.Status.CANCELLED, last_error=reason[:2000])
         logger.info("Delivery %s (%s) cancelled: %s", delivery.pk, delivery.kind, reason)
@@ -182,36 +184,66 @@ def delivery_send(*, delivery_id: uuid.UUID | str) -> str:
         message = kind.build(delivery)
         message.send(fail_silently=False)
     except RETRIABLE as exc:
-        error = f"{type(exc).__name__}: {exc}"[:2000]
-        if delivery.attempts >= MAX_ATTEMPTS:
-            _finish(delivery, Delivery.Status.FAILED, last_error=error)
-            logger.warning(
-                "Delivery %s (%s) failed after %d attempts: %s",
-                delivery.pk,
-                delivery.kind,
-                delivery.attempts,
-                error,
-            )
-            return "failed"
-        delay = retry_delay(delivery.attempts)
-        if _finish(
-            delivery, Delivery.Status.PENDING, last_error=error, next_attempt_at=now + delay
-        ):
-            _queue(delivery.pk, countdown=delay.total_seconds())
-        logger.info("Delivery %s (%s) will be retried: %s", delivery.pk, delivery.kind, error)
-        return "retry"
+        return _retry_or_fail(delivery, exc, now=now)
+    except Exception as exc:
+        return _broken(delivery, exc)
     _finish(delivery, Delivery.Status.SENT, last_error="")
     logger.info("Delivery %s (%s) sent", delivery.pk, delivery.kind)
     return "sent"
 
 
+def _broken(delivery: Delivery, exc: BaseException) -> str:
+    """An error that is not the mail server's: the message cannot be made (a bug, or a state
+    its kind did not foresee). Another attempt would fail the same way, and a row left
+    claimed would be reclaimed every CLAIM_TIMEOUT for ever: it fails now, visibly."""
+    logger.exception("Delivery %s (%s) could not be prepared", delivery.pk, delivery.kind)
+    _finish(
+        delivery,
+        Delivery.Status.FAILED,
+        last_error=f"The message could not be prepared: {type(exc).__name__}: {exc}"[:2000],
+    )
+    return "failed"
+
+
+def _retry_or_fail(delivery: Delivery, exc: BaseException, *, now) -> str:
+    """After an error of the mail server or the network: try again later with backoff, or
+    fail for good after the last attempt."""
+    error = f"{type(exc).__name__}: {exc}"[:2000]
+    if delivery.attempts >= MAX_ATTEMPTS:
+        _finish(delivery, Delivery.Status.FAILED, last_error=error)
+        logger.warning(
+            "Delivery %s (%s) failed after %d attempts: %s",
+            delivery.pk,
+            delivery.kind,
+            delivery.attempts,
+            error,
+        )
+        return "failed"
+    delay = retry_delay(delivery.attempts)
+    if _finish(delivery, Delivery.Status.PENDING, last_error=error, next_attempt_at=now + delay):
+        _queue(delivery.pk, countdown=delay.total_seconds())
+    logger.info("Delivery %s (%s) will be retried: %s", delivery.pk, delivery.kind, error)
+    return "retry"
+
+
 def deliveries_dispatch(*, now=None) -> dict[str, int]:
     """Keep the outbox moving (run periodically): give back rows claimed by a worker that
-    died, and queue every pending row that is due (a lost task is only a delay)."""
+    died, fail those whose workers died on every attempt (a claim is an attempt), and queue
+    every pending row that is due (a lost task is only a delay)."""
     now = now or timezone.now()
-    reclaimed = Delivery.objects.filter(
+    stale = Delivery.objects.filter(
         status=Delivery.Status.CLAIMED, claimed_at__lt=now - CLAIM_TIMEOUT
-    ).update(status=Delivery.Status.PENDING, next_attempt_at=now)
+    )
+    abandoned = stale.filter(attempts__gte=MAX_ATTEMPTS).update(
+        status=Delivery.Status.FAILED,
+        finished_at=now,
+        last_error=(
+            f"The worker stopped while sending it, {MAX_ATTEMPTS} times: it is not tried again."
+        ),
+    )
+    reclaimed = stale.filter(attempts__lt=MAX_ATTEMPTS).update(
+        status=Delivery.Status.PENDING, next_attempt_at=now
+    )
     due = list(
         Delivery.objects.filter(status=Delivery.Status.PENDING, next_attempt_at__lte=now)
         .filter(
@@ -224,7 +256,9 @@ def deliveries_dispatch(*, now=None) -> dict[str, int]:
         _queue(pk)
     if reclaimed:
         logger.warning("Reclaimed %d deliveries left claimed by a stopped worker", reclaimed)
-    return {"reclaimed": reclaimed, "queued": len(due)}
+    if abandoned:
+        logger.warning("Failed %d deliveries whose workers stopped on every attempt", abandoned)
+    return {"reclaimed": reclaimed, "abandoned": abandoned, "queued": len(due)}
 
 
 def delivery_retry(*, user: User, delivery: Delivery) -> bool:

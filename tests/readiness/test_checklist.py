@@ -11,6 +11,16 @@ pytestmark = pytest.mark.django_db
 
 
 def test_it_installs_the_standard_checklist_with_the_migrations():
+    # The data migration itself, run on this database (a transactional test elsewhere in the
+    # run may have emptied the tables the migrations filled), installs it once.
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("readiness.migrations.0002_standard_checklist")
+    ChecklistVersion.objects.filter(collaborative=None, slug="ips-readiness").delete()
+    migration.install(apps, None)
+    migration.install(apps, None)
     stored = ChecklistVersion.objects.get(collaborative=None, slug="ips-readiness", version=1)
     assert stored.definition == json.loads(STANDARD_CHECKLIST.read_text(encoding="utf-8"))
     assert stored.is_active

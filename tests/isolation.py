@@ -480,8 +480,10 @@ def _is_login_redirect(response) -> bool:
 
 def _body(response) -> str:
     if getattr(response, "streaming", False):
+        # The test client closes the response once its content is read, as a WSGI server
+        # would; closing it again would fire request_finished, whose handler closes the
+        # database connection in the middle of the test's transaction.
         content = b"".join(response.streaming_content)
-        response.close()
     else:
         content = response.content
     return content.decode("utf-8", errors="replace")

@@ -221,7 +221,7 @@ def default_data(tenant: Tenant) -> dict[str, Any]:
 
 
 @dataclass
-class Markers:
+class Declared:
     """What ``build`` functions declared about the victim (kept on ``tenant.declared``)."""
 
     collaborative: set[str | int] = field(default_factory=set)
@@ -229,7 +229,7 @@ class Markers:
     # "app_label.model:pk" -> markers of that object alone
     objects: dict[str, set[str | int]] = field(default_factory=dict)
     hidden: list[Concealment] = field(default_factory=list)
-    numbers: set[int] = field(default_factory=set)
+    numbers: set[int] = field(default_factory=set)  # handed out or declared: not to reuse
 
 
 @dataclass(frozen=True)
@@ -246,9 +246,10 @@ def object_key(obj: Model) -> str:
     return f"{obj._meta.label_lower}:{obj.pk}"
 
 
-def declared(tenant: Tenant) -> Markers:
+def declared(tenant: Tenant) -> Declared:
+    """The markers and hidden objects declared about ``tenant`` so far."""
     if not hasattr(tenant, "declared"):
-        tenant.declared = Markers()
+        tenant.declared = Declared()
     return tenant.declared
 
 

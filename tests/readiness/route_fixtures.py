@@ -41,7 +41,7 @@ def build(tenant) -> None:
     rendered report, an amendment-ready state and action steps), each with distinctive
     numbers, and a checklist adaptation of the victim collaborative. The draft is hidden
     from the roles that read final visits only and from the employment specialist; the final
-    visit answers the employment specialist 403."""
+    visit and its report answer the employment specialist 403."""
     trainer = tenant.user(Role.STATE_TRAINER)
     name = tenant.agency.name
     tenant.visit_draft = make_visit(tenant, label=f"draft secret of {name}")
@@ -52,8 +52,6 @@ def build(tenant) -> None:
         for step in visit.action_steps.all():
             add_marker(tenant, step.text, of=visit)
         _give_numbers(tenant, visit)
-    hide(tenant, tenant.visit_draft, from_=(*FINAL_ONLY_READERS, Role.EMPLOYMENT_SPECIALIST))
-    hide(tenant, tenant.visit, from_=(Role.EMPLOYMENT_SPECIALIST,), answer=403)
     report = Document.objects.get(subject_id=tenant.visit.pk, is_current=True)
     # Plain text inside the "PDF", so a download that leaks it shows the markers.
     report.file.save(
@@ -65,6 +63,9 @@ def build(tenant) -> None:
     report.finished_at = timezone.now()
     report.save()
     tenant.visit_report = report
+    hide(tenant, tenant.visit_draft, from_=(*FINAL_ONLY_READERS, Role.EMPLOYMENT_SPECIALIST))
+    # The final visit and its report: in the specialist's scope, not theirs to read.
+    hide(tenant, [tenant.visit, report], from_=(Role.EMPLOYMENT_SPECIALIST,), answer=403)
     definition = dict(tenant.visit.checklist.definition)
     definition.update(slug="adapted-readiness", title=f"Checklist of {tenant.collaborative.name}")
     tenant.checklist_adaptation, _ = services.checklist_install(

@@ -43,9 +43,29 @@ def chromium_path() -> str | None:
     )
 
 
+def _database_order(item: pytest.Item) -> int:
+    """0 for a test in a transaction rolled back, 1 for a test that commits (the database is
+    emptied after it), 2 for a test without the database: Django's order."""
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", ())
+    if (marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences"))) or (
+        "transactional_db" in fixtures or "live_server" in fixtures
+    ):
+        return 1
+    return 0 if marker or "db" in fixtures else 2
+
+
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
-    """Browser tests need Chromium. Without it they are skipped, except where REQUIRE_E2E=1
+    """Tests that commit run after the tests that roll back, as Django orders them: emptying
+    the database after a test that commits also removes the rows the migrations installed
+    (the standard readiness checklist), which later tests read. pytest-django orders them so,
+    but pytest then groups the browser tests by their browser, and moves them up to the first
+    test that uses one; this puts them back (a stable sort, the same in every process).
+
+    Browser tests need Chromium. Without it they are skipped, except where REQUIRE_E2E=1
     (CI), where a missing browser fails the run instead."""
+    items.sort(key=_database_order)
     if chromium_path():
         return
     if os.environ.get("REQUIRE_E2E") == "1":

@@ -18,6 +18,9 @@ IPS_PORT ?= 8000
 export IPS_PORT
 # Pass extra pytest arguments: make test PYTEST_ARGS="-k outcomes -x"
 PYTEST_ARGS ?=
+# Test processes (pytest-xdist): one per CPU core by default; 0 runs the tests in this
+# process. Benchmarks always run in one process (timings taken side by side mean nothing).
+PYTEST_WORKERS ?= auto
 
 # The venv's tools come first for every recipe (honcho, celery, ruff, pytest).
 export PATH := $(CURDIR)/$(BIN):$(PATH)
@@ -62,11 +65,11 @@ demo: venv ## Load (or top up) the demo collaboratives and users, and print the 
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
 
-test: venv ## Run the whole test suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)
+test: venv ## Run the whole test suite in parallel (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)
 	@# Tests that start a Celery worker use the filesystem broker when REDIS_URL is unset:
 	@# keep it apart from the one `make run` uses, and start it empty.
 	@if [ -z "$${IPS_VAR_DIR:-}" ]; then rm -rf var/test; export IPS_VAR_DIR="$(CURDIR)/var/test"; fi; \
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(if $(findstring --benchmark,$(PYTEST_ARGS)),0,$(PYTEST_WORKERS)) $(PYTEST_ARGS)
 
 lint: venv ## ruff check and ruff format --check
 	$(BIN)/ruff check .

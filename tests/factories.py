@@ -55,8 +55,10 @@ class Tenant:
     """A collaborative with two agencies, a region, and one user per role.
 
     State roles other than the admin are assigned to ``agency`` only; agency roles belong to
-    ``agency``. ``other_agency_users`` hold the agency roles of ``other_agency``, for tests of
-    isolation between agencies of one collaborative.
+    ``agency``. Two more groups of the same collaborative stand outside ``agency``, for tests
+    of isolation inside a collaborative: ``other_agency_users`` hold the agency roles of
+    ``other_agency``, and ``elsewhere_users`` the assigned state roles (trainer, reviewer,
+    VR liaison) assigned to ``other_agency`` only.
     """
 
     collaborative: Collaborative
@@ -65,6 +67,7 @@ class Tenant:
     other_agency: Agency
     users: dict[Role, User] = field(default_factory=dict)
     other_agency_users: dict[Role, User] = field(default_factory=dict)
+    elsewhere_users: dict[Role, User] = field(default_factory=dict)
 
     def user(self, role: Role | str) -> User:
         return self.users[Role(role)]
@@ -81,8 +84,15 @@ def make_tenant(label: str = "") -> Tenant:
         agencies = [] if role == Role.STATE_ADMIN else [agency]
         grant(user, collaborative, role, agencies)
         tenant.users[role] = user
-    for role in Role.agency_roles():
-        user = make_user(full_name=f"{label} other {role.label}".strip())
-        grant(user, collaborative, role, [other])
-        tenant.other_agency_users[role] = user
+    # Roles in declaration order, never a set's order: the users' names and numbers must not
+    # depend on the process's hash seed (pytest-xdist's workers each have their own).
+    for role in Role:
+        if role in Role.agency_roles():
+            user = make_user(full_name=f"{label} other {role.label}".strip())
+            grant(user, collaborative, role, [other])
+            tenant.other_agency_users[role] = user
+        elif role in Role.assigned_roles():
+            user = make_user(full_name=f"{label} elsewhere {role.label}".strip())
+            grant(user, collaborative, role, [other])
+            tenant.elsewhere_users[role] = user
     return tenant

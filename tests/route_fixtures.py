@@ -1,39 +1,74 @@
-"""The route-fixture registry of the route-inventory isolation test.
+"""The route-fixture registry of the route-isolation sweep.
 
-``tests/test_route_inventory.py`` walks every URL pattern of the project and calls each one,
-with GET, POST, PUT, PATCH and DELETE, as people who must not reach the victim's data: every
-role of another collaborative, anonymous visitors, and (for routes about one agency) the staff
-of another agency of the victim's own collaborative. To do that it needs, for each pattern,
-the URL arguments that point at the victim's objects and what answer is acceptable. That is
-what this registry holds. **A pattern without a fixture fails the test**, so no new route
-escapes it.
+``tests/test_route_isolation.py`` walks every URL pattern of the project and makes **one test
+item per pattern** (its id is the pattern's key, below). Each item calls its URL with GET,
+POST, PUT, PATCH and DELETE as people who must not reach the victim's data, in three groups:
+
+outsiders
+    Anonymous visitors, every role of another collaborative, and (for ``/api/`` routes) the
+    same people with an API token. They must see nothing of the victim collaborative.
+people of the collaborative outside the agency
+    For routes about one agency (``agency_scoped``): the agency staff of
+    ``tenant.other_agency`` (``tenant.other_agency_users``) and the trainer, reviewer and VR
+    liaison assigned to ``tenant.other_agency`` only (``tenant.elsewhere_users``). They must
+    see nothing of ``tenant.agency``.
+people inside the scope who must not see one object
+    Roles that reach ``tenant.agency`` but not some of its objects: the final-only roles
+    (VR liaison, IPS supervisor, agency leader) and the employment specialist against the
+    draft readiness visit, say. An object is hidden from them with :func:`hide` (in
+    ``build``) or by a fixture's ``hidden_from``. A route whose URL names the object answers
+    them 404 (or 403 where :func:`hide` says so); every other route that can show tenant data
+    (kinds ``tenant`` and ``scoped_list``) may answer them anything but a 5xx, and no answer
+    shows the object's own markers (they may see the agency's name, not the draft's notes).
+    The mechanism takes any person, not only a role of ``tenant.users``: an :class:`Insider`
+    names one (the agency's other employment specialist against another's own records, a
+    reviewer of the collaborative not assigned to a review).
+
+To do that the sweep needs, for each pattern, the URL arguments that point at the victim's
+objects and what answer is acceptable. That is what this registry holds. **A pattern without
+a fixture fails its item** (and ``tests/test_route_inventory.py`` lists every such pattern),
+so no new route escapes.
 
 The contract, for the module of each app
 ----------------------------------------
 An app may have ``tests/<app>/route_fixtures.py`` (this file holds the fixtures of the core:
-``ipsportal``, ``agencies``, allauth, the admin site, the API root and its docs). The test
+``ipsportal``, ``agencies``, allauth, the admin site, the API root and its docs). The sweep
 finds these modules by globbing ``tests/*/route_fixtures.py``. Each module exposes:
 
 ``ROUTES: dict[str, RouteFixture]``
     Keyed by the pattern's full name as used in ``reverse()``: ``"agencies:detail"``,
     ``"account_login"``, ``"agency-detail"`` for a DRF router route (its ``.json`` format
-    variant shares the name and the fixture; the test adds ``format``). A pattern without a
-    name is keyed by its full route string, e.g. ``"api/v1/^things/$"``. A key that matches no
-    pattern also fails the test (a stale fixture hides nothing, but it misleads).
+    variant shares the name and the fixture; the sweep adds ``format``, and the variant's item
+    id ends in ``.json``). A pattern without a name is keyed by its full route string, e.g.
+    ``"api/v1/^things/$"``. A key that matches no pattern fails the inventory (a stale fixture
+    hides nothing, but it misleads).
+
+``PARAMETERS: dict[str, Callable[[Tenant], Any]]`` (optional)
+    The default value of a URL parameter, by its name: ``"agency_id": lambda t: t.agency``,
+    ``"visit_id": lambda t: t.visit``. A fixture's ``kwargs`` are laid over these defaults, so
+    a route whose parameters all have defaults needs no ``kwargs``: a new route usually costs
+    one line, ``"readiness:visit_thing": RouteFixture("tenant")``. ``pk`` (DRF's lookup)
+    names a different object on every router route and has no default. A parameter name
+    defined twice is an error.
 
 ``def build(tenant) -> None`` (optional)
     Creates the app's victim objects in ``tenant`` (a ``tests.factories.Tenant``: the victim
     collaborative with ``agency``, ``other_agency``, ``region`` and a user per role) and stashes
-    them on it, e.g. ``tenant.visit = ...``, so the ``kwargs`` callables can point at them.
-    Create every object of the app's features, drafts and final ones, so a leak of any has
-    something to show. ``build`` functions run after the core's, in the order of the app
-    directories' names. Use the app's services where they exist (they are what real rows go
-    through) or the ORM.
+    them on it, e.g. ``tenant.visit = ...``, so the ``kwargs`` and ``PARAMETERS`` callables
+    can point at them. Create every object of the app's features, drafts and final ones, so a
+    leak of any has something to show. ``build`` functions run after the core's, in the order
+    of the app directories' names. Use the app's services where they exist (they are what real
+    rows go through) or the ORM.
 
-    Call :func:`add_marker` for text that identifies the victim and that the test cannot guess
-    (a client code, a note): the test already treats as markers the names, slugs and emails
-    of every victim row, the users of the victim collaborative, and the UUIDs of every victim
-    row (rows whose ``collaborative`` is the victim's).
+    Call :func:`add_marker` for what identifies the victim and that the sweep cannot guess: a
+    text (a client code, a note) or a **number** (a count, a version: an ``int``, found as a
+    whole number, also written ``4,817``). Give the victim's objects distinctive numbers where
+    the data allows (:func:`distinctive_number`; a queryset ``.update()`` sets a count or a
+    version without going through the services), so that a dashboard adding up every
+    tenant's rows shows a number that gives it away. The sweep already treats as markers the
+    names, slugs and emails of every victim row, the users of the victim collaborative, and
+    the UUIDs of every victim row (rows whose ``collaborative`` is the victim's). Call
+    :func:`hide` for an object some people inside the scope must not see.
 
 ``NAMESPACES: dict[str, RouteFixture]`` (optional)
     A fixture for every pattern of a URL namespace that has no fixture of its own. Only the
@@ -50,8 +85,9 @@ finds these modules by globbing ``tests/*/route_fixtures.py``. Each module expos
     object exists); an anonymous visitor gets a redirect to the login page (or 401/403 from
     the API, or 404/405).
 ``"scoped_list"``
-    No victim object in the URL (a list, a "new" form, an endpoint that takes ids in the body
-    or the query string). Any status but 5xx, but the body shows no victim marker.
+    No victim object in the URL (a list, a dashboard, a "new" form, an endpoint that takes
+    ids in the body or the query string). Any status but 5xx, but the body shows no victim
+    marker.
 ``"public"``
     No tenant data at all (login, password reset, health check, the OpenAPI schema). Any
     status but 5xx, and no victim marker.
@@ -61,42 +97,64 @@ finds these modules by globbing ``tests/*/route_fixtures.py``. Each module expos
     never 2xx. The admin checks ``is_staff`` alone, which no role changes, so these routes
     are called by anonymous visitors and the other collaborative's state admin only.
 
-For every kind and every attacker the test also asserts that the victim's rows did not
-change, that no row of another collaborative now points at a victim row, that no response is
-a 5xx, and that no body (2xx or not, including 404 pages and the page a non-login redirect
-leads to) shows a victim marker. A response may echo what the attacker put in the request
-body (a form saying "X is not one of the available choices"): that tells the attacker
-nothing, so markers the request body itself carries are not counted.
+For every kind and every attacker the sweep also asserts that the rows the attacker must not
+touch did not change (the whole victim for outsiders, ``tenant.agency``'s rows for people of
+the collaborative, the hidden object's rows for people inside the scope), that no row of
+another collaborative now points at a victim row, that no response is a 5xx, and that no
+body (2xx or not, including 404 pages and the page a non-login redirect leads to) shows a
+marker the attacker must not see. A response may echo what the attacker put in the request
+(a form saying "X is not one of the available choices"): that tells the attacker nothing, so
+markers the request itself carries are not counted.
 
-``kwargs(tenant)`` gives the URL arguments (UUIDs of the victim's objects; a bogus key for
-token routes); a regex pattern's positional groups are named ``_0``, ``_1``... there.
-``data(tenant)`` gives the body of POST/PUT/PATCH/DELETE: make it a plausible change (the
-form's fields with new values, or ids of victim objects in foreign-key fields) so that a
-missing check would actually change something. It is sent form-encoded to pages and as
-JSON to ``/api/`` routes; without it the test sends :func:`default_data`. ``query(tenant)``
-adds a query string to every method (filters naming victim ids). ``agency_scoped=True`` says
-the route concerns one agency (``tenant.agency``): then the staff of ``tenant.other_agency``
-(``tenant.other_agency_users``) attack it too, and must see nothing of ``tenant.agency``.
+The other fields are optional:
+
+``kwargs(tenant)``
+    The URL arguments, laid over the ``PARAMETERS`` defaults: UUIDs of the victim's objects
+    or the objects themselves (their ``pk`` goes into the URL), a bogus key for token routes;
+    a regex pattern's positional groups are named ``_0``, ``_1``... there.
+``data(tenant)``
+    The body of POST/PUT/PATCH/DELETE: make it a plausible change (the form's fields with new
+    values, or ids of victim objects in foreign-key fields) so that a missing check would
+    actually change something. It is sent form-encoded to pages and as JSON to ``/api/``
+    routes; without it the sweep sends :func:`default_data`.
+``query(tenant)``
+    A query string added to every method (filters naming victim ids).
+``agency_scoped``
+    The route concerns ``tenant.agency``, so the people of the collaborative outside it
+    attack it too. Left unset, it is true for ``"scoped_list"`` routes and for ``"tenant"``
+    routes whose URL names ``tenant.agency`` or one of its rows, false otherwise.
+``hidden_from``, ``hidden(tenant)``
+    People inside the scope (:class:`Role` values, standing for ``tenant.users[role]``, or
+    :class:`Insider`) who must get 404 from this route and see none of the markers of its
+    objects: ``hidden(tenant)`` (a model instance or several), else the objects the URL names.
+    Prefer :func:`hide` in ``build``, which covers every route naming the object and every
+    list at once; ``hidden_from`` is for a route whose object the URL cannot name.
+``note``
+    Why the fixture is what it is, for the next reader.
 """
 
 from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from django.core.files.base import ContentFile
+from django.db.models import Model
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RegexPattern, RoutePattern
 from django.utils import timezone
 from django.utils.http import int_to_base36
 from django.utils.regex_helper import normalize
 
+from agencies.models import Role
+
 if TYPE_CHECKING:
+    from ipsportal.models import User
     from tests.factories import Tenant
 
 Kind = Literal["tenant", "scoped_list", "public", "staff_only"]
@@ -108,19 +166,42 @@ def no_kwargs(tenant: Tenant) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
+class Insider:
+    """A person of the victim collaborative, inside the scope of ``tenant.agency``, who must
+    not see some of its objects. ``user(tenant)`` finds them among the objects a ``build``
+    made, e.g. ``Insider("another employment specialist of the agency", lambda t: t.es2)``."""
+
+    label: str
+    user: Callable[[Tenant], User]
+
+
+def insider(who: Role | Insider) -> Insider:
+    """``who`` as an :class:`Insider`: a role stands for ``tenant.users[role]``, the user of
+    that role in ``tenant.agency`` (or assigned to it)."""
+    if isinstance(who, Insider):
+        return who
+    role = Role(who)
+    return Insider(f"the agency's {role.label}", lambda tenant: tenant.user(role))
+
+
+@dataclass(frozen=True)
 class RouteFixture:
-    """How the route-inventory test calls one URL pattern and what it may answer."""
+    """How the route-isolation sweep calls one URL pattern and what it may answer."""
 
     kind: Kind
     kwargs: Callable[[Tenant], dict[str, Any]] = no_kwargs
     data: Callable[[Tenant], dict[str, Any]] | None = None
     query: Callable[[Tenant], dict[str, Any]] | None = None
-    agency_scoped: bool = False
+    agency_scoped: bool | None = None
     note: str = ""
+    hidden_from: tuple[Role | Insider, ...] = ()
+    hidden: Callable[[Tenant], Model | Iterable[Model]] | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"unknown route fixture kind {self.kind!r}")
+        if self.hidden is not None and not self.hidden_from:
+            raise ValueError("hidden= says what is hidden; hidden_from= must say from whom")
 
 
 def default_data(tenant: Tenant) -> dict[str, Any]:
@@ -134,14 +215,101 @@ def default_data(tenant: Tenant) -> dict[str, Any]:
     }
 
 
-def add_marker(tenant: Tenant, text: str, *, agency: bool = False) -> None:
-    """Declare ``text`` as identifying the victim: no attacker may see it. With ``agency``,
-    it belongs to ``tenant.agency`` and the staff of ``tenant.other_agency`` may not see it
-    either."""
-    if not hasattr(tenant, "extra_markers"):
-        tenant.extra_markers = set()
-        tenant.extra_agency_markers = set()
-    (tenant.extra_agency_markers if agency else tenant.extra_markers).add(text)
+# --------------------------------------------------------------------------------------------
+# What identifies the victim, and what people inside the scope must not see
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Declared:
+    """What ``build`` functions declared about the victim (kept on ``tenant.declared``)."""
+
+    collaborative: set[str | int] = field(default_factory=set)
+    agency: set[str | int] = field(default_factory=set)
+    # "app_label.model:pk" -> markers of that object alone
+    objects: dict[str, set[str | int]] = field(default_factory=dict)
+    hidden: list[Concealment] = field(default_factory=list)
+    numbers: set[int] = field(default_factory=set)  # handed out or declared: not to reuse
+
+
+@dataclass(frozen=True)
+class Concealment:
+    """``objects`` are hidden from ``insiders``: a route naming one of them answers them
+    ``answer`` (404: outside their scope; 403: in their scope, without the right)."""
+
+    objects: tuple[Model, ...]
+    insiders: tuple[Insider, ...]
+    answer: int = 404
+
+
+def object_key(obj: Model) -> str:
+    return f"{obj._meta.label_lower}:{obj.pk}"
+
+
+def declared(tenant: Tenant) -> Declared:
+    """The markers and hidden objects declared about ``tenant`` so far."""
+    if not hasattr(tenant, "declared"):
+        tenant.declared = Declared()
+    return tenant.declared
+
+
+def add_marker(
+    tenant: Tenant, marker: str | int, *, agency: bool = False, of: Model | None = None
+) -> None:
+    """Declare ``marker`` (a text, or an ``int`` matched as a whole number) as identifying
+    the victim: no outsider may see it. With ``agency``, it belongs to ``tenant.agency``, and
+    people of the collaborative outside the agency may not see it either. With ``of``, it
+    belongs to that object: whoever the object is hidden from (:func:`hide`) may not see it
+    either (and it counts for the agency when the object is the agency's)."""
+    if isinstance(marker, bool) or not isinstance(marker, str | int):
+        raise TypeError(f"a marker is a text or an int, not {marker!r}")
+    found = declared(tenant)
+    if isinstance(marker, int):
+        found.numbers.add(marker)
+    if of is not None:
+        found.objects.setdefault(object_key(of), set()).add(marker)
+        agency = agency or of == tenant.agency or getattr(of, "agency_id", None) == tenant.agency.pk
+    (found.agency if agency else found.collaborative).add(marker)
+
+
+def hide(
+    tenant: Tenant,
+    obj: Model | Iterable[Model],
+    *,
+    from_: Iterable[Role | Insider],
+    answer: int = 404,
+) -> None:
+    """Hide ``obj`` (an object of ``tenant.agency``, or several) from people inside the scope:
+    every route whose URL names it answers them ``answer`` (404 by default; 403 for a role
+    that sees the object exists but may not open it), and no route shows them its markers
+    (its UUID, its children's, its texts and numbers declared with ``add_marker(of=...)``,
+    less whatever other rows of the victim share)."""
+    if answer not in (403, 404):
+        raise ValueError("a hidden object answers 404 (out of scope) or 403 (no right)")
+    objects = (obj,) if isinstance(obj, Model) else tuple(obj)
+    insiders = tuple(insider(who) for who in from_)
+    if not objects or not insiders:
+        raise ValueError("hide() needs an object and someone to hide it from")
+    declared(tenant).hidden.append(Concealment(objects, insiders, answer))
+
+
+#: Distinctive 4-digit numbers: no repeated digit, not a year, not round.
+_NUMBERS = (4817, 6293, 7351, 5749, 8162, 3968, 9425, 2687, 6534, 7816, 3479, 5862, 8437, 9271)
+
+
+def distinctive_number(tenant: Tenant) -> int:
+    """A number for a victim object (a count, a version) that no other number of the victim
+    and no user id has; declare it with :func:`add_marker` after setting it."""
+    from ipsportal.models import User
+
+    taken = declared(tenant).numbers | set(
+        User.objects.filter(pk__in=_NUMBERS).values_list("pk", flat=True)
+    )
+    for number in _NUMBERS:
+        if number not in taken:
+            declared(tenant).numbers.add(number)
+            return number
+    raise RuntimeError("no distinctive number left: add some to _NUMBERS")
 
 
 # --------------------------------------------------------------------------------------------
@@ -169,6 +337,12 @@ class Route:
         for part in self.chain:
             names |= _pattern_params(part)
         return names
+
+    @property
+    def test_id(self) -> str:
+        """The id of the route's test item: its key, with ``.json`` for the format variant of
+        an API route (which shares the name)."""
+        return f"{self.key}.json" if "format" in self.params else self.key
 
     def __str__(self) -> str:
         return f"{self.key} ({self.route})" if self.name else self.route
@@ -249,6 +423,7 @@ class Registry:
     namespaces: dict[str, RouteFixture]
     builds: list[Callable[[Tenant], None]]
     sources: dict[str, str]  # key -> module that defined it
+    parameters: dict[str, Callable[[Tenant], Any]] = field(default_factory=dict)
 
 
 def registry_modules() -> list[str]:
@@ -274,6 +449,12 @@ def load_registry() -> Registry:
                     raise TypeError(f"{module_name}.{attr}[{key!r}] is not a RouteFixture")
                 registry.sources[key] = module_name
                 target[key] = fixture
+        for name, default in getattr(module, "PARAMETERS", {}).items():
+            if name in registry.parameters:
+                raise ValueError(f"URL parameter {name!r} has a default in two modules")
+            if not callable(default):
+                raise TypeError(f"{module_name}.PARAMETERS[{name!r}] is not callable")
+            registry.parameters[name] = default
         if callable(getattr(module, "build", None)):
             registry.builds.append(module.build)
     return registry
@@ -317,7 +498,7 @@ def build(tenant: Tenant) -> None:
     from allauth.account.models import EmailAddress
 
     from agencies import services
-    from agencies.models import ImplementationArea, Role
+    from agencies.models import ImplementationArea
     from ipsportal.models import Document
     from ipsportal.notifications.models import Delivery
 
@@ -328,7 +509,12 @@ def build(tenant: Tenant) -> None:
     # allauth records a user's own address the first time it deals with them (a login, a
     # reset request); record it up front, as for any person who has logged in, so the
     # inventory sees only changes an attacker causes.
-    for user in [*tenant.users.values(), *tenant.other_agency_users.values()]:
+    people = [
+        *tenant.users.values(),
+        *tenant.other_agency_users.values(),
+        *tenant.elsewhere_users.values(),
+    ]
+    for user in people:
         EmailAddress.objects.get_or_create(
             user=user, email=user.email, defaults={"primary": True, "verified": True}
         )
@@ -427,8 +613,6 @@ def _region_form(tenant: Tenant) -> dict[str, Any]:
 
 
 def _victim_user_email(tenant: Tenant) -> str:
-    from agencies.models import Role
-
     return tenant.user(Role.STATE_ADMIN).email
 
 
@@ -457,8 +641,6 @@ _TOKEN_KWARGS = {"token": "not-a-real-invitation-token"}
 
 def _reset_key(tenant: Tenant) -> dict[str, Any]:
     # A real user's id with a made-up key: the page must not reveal whose account it is.
-    from agencies.models import Role
-
     return {"uidb36": int_to_base36(tenant.user(Role.STATE_ADMIN).pk), "key": "set-bogus-key"}
 
 
@@ -468,7 +650,7 @@ def _admin_kwargs(tenant: Tenant) -> dict[str, Any]:
     # anyway so a view that looked first would find something.
     from django.contrib.contenttypes.models import ContentType
 
-    from agencies.models import Agency, Role
+    from agencies.models import Agency
 
     return {
         "object_id": str(tenant.user(Role.STATE_ADMIN).pk),
@@ -483,6 +665,15 @@ def _admin_kwargs(tenant: Tenant) -> dict[str, Any]:
 
 
 _PUBLIC = RouteFixture("public")
+
+PARAMETERS: dict[str, Callable[[Tenant], Any]] = {
+    "agency_id": lambda t: t.agency,
+    "region_id": lambda t: t.region,
+    "step_id": lambda t: t.plan_step,
+    "invitation_id": lambda t: t.invitation,
+    "document_id": lambda t: t.report,
+    "delivery_id": lambda t: t.delivery,
+}
 
 ROUTES: dict[str, RouteFixture] = {
     # ----------------------------------------------------------------- ipsportal

@@ -6,12 +6,14 @@ The suite switches rate limits off (tests/conftest.py); these tests switch the p
 limits back on. The counters live in the cache (Redis when REDIS_URL is set, kept between
 runs), so every test uses a fresh account and fresh client addresses."""
 
+import datetime
 import logging
 import random
 import re
 import uuid
 
 import pytest
+import time_machine
 from django.contrib.auth import SESSION_KEY
 from django.core import mail
 from django.test import Client
@@ -27,6 +29,16 @@ WRONG = "email address and/or password you specified are not correct"
 @pytest.fixture(autouse=True)
 def rate_limits(settings):
     settings.ACCOUNT_RATE_LIMITS = settings.SIGN_IN_RATE_LIMITS
+
+
+@pytest.fixture(autouse=True)
+def start_of_an_hour():
+    # The counters count in fixed windows (a minute, five minutes, an hour): start each test
+    # as one begins, or attempts that straddle two windows (on a busy machine) are counted
+    # apart and the limit is never reached.
+    hour = datetime.datetime.now(datetime.UTC).replace(minute=0, second=0, microsecond=0)
+    with time_machine.travel(hour, tick=True):
+        yield
 
 
 @pytest.fixture

@@ -11,23 +11,47 @@ from django.utils import timezone
 from agencies.models import Role
 from ipsportal.models import Document
 from readiness import services
+from readiness.models import ReadinessVisit
 from tests.readiness.helpers import make_visit
-from tests.route_fixtures import RouteFixture, add_marker
+from tests.route_fixtures import RouteFixture, add_marker, distinctive_number, hide
+
+#: Roles that read a visit once it is final, never its draft.
+FINAL_ONLY_READERS = (Role.VR_LIAISON, Role.IPS_SUPERVISOR, Role.AGENCY_LEADER)
+
+
+def _give_numbers(tenant, visit: ReadinessVisit) -> None:
+    """Distinctive numbers for the visit's version and counts, declared as its markers: a
+    page or a sum that shows one gives the visit away."""
+    version = distinctive_number(tenant)
+    if visit.is_final:  # every applicable area is rated
+        ready, rated = sorted(distinctive_number(tenant) for _ in range(2))
+        applicable = rated
+    else:
+        ready, rated, applicable = sorted(distinctive_number(tenant) for _ in range(3))
+    ReadinessVisit.objects.filter(pk=visit.pk).update(
+        version=version, ready_count=ready, rated_count=rated, applicable_count=applicable
+    )
+    visit.refresh_from_db()
+    for number in {version, ready, rated, applicable}:
+        add_marker(tenant, number, of=visit)
 
 
 def build(tenant) -> None:
     """A complete draft and a finalized visit of ``tenant.agency`` (the final one with a
-    rendered report, an amendment-ready state and action steps), and a checklist adaptation
-    of the victim collaborative."""
+    rendered report, an amendment-ready state and action steps), each with distinctive
+    numbers, and a checklist adaptation of the victim collaborative. The draft is hidden
+    from the roles that read final visits only and from the employment specialist; the final
+    visit and its report answer the employment specialist 403."""
     trainer = tenant.user(Role.STATE_TRAINER)
     name = tenant.agency.name
     tenant.visit_draft = make_visit(tenant, label=f"draft secret of {name}")
     tenant.visit = make_visit(tenant, final=True, label=f"final secret of {name}")
     for visit in (tenant.visit_draft, tenant.visit):
         for rating in visit.ratings.all():
-            add_marker(tenant, rating.notes, agency=True)
+            add_marker(tenant, rating.notes, of=visit)
         for step in visit.action_steps.all():
-            add_marker(tenant, step.text, agency=True)
+            add_marker(tenant, step.text, of=visit)
+        _give_numbers(tenant, visit)
     report = Document.objects.get(subject_id=tenant.visit.pk, is_current=True)
     # Plain text inside the "PDF", so a download that leaks it shows the markers.
     report.file.save(
@@ -39,6 +63,9 @@ def build(tenant) -> None:
     report.finished_at = timezone.now()
     report.save()
     tenant.visit_report = report
+    hide(tenant, tenant.visit_draft, from_=(*FINAL_ONLY_READERS, Role.EMPLOYMENT_SPECIALIST))
+    # The final visit and its report: in the specialist's scope, not theirs to read.
+    hide(tenant, [tenant.visit, report], from_=(Role.EMPLOYMENT_SPECIALIST,), answer=403)
     definition = dict(tenant.visit.checklist.definition)
     definition.update(slug="adapted-readiness", title=f"Checklist of {tenant.collaborative.name}")
     tenant.checklist_adaptation, _ = services.checklist_install(
@@ -110,6 +137,9 @@ def _api_create(tenant) -> dict[str, Any]:
 
 def _query(tenant) -> dict[str, Any]:
     return {"agency": str(tenant.agency.pk), "region": str(tenant.region.pk)}
+
+
+PARAMETERS = {"visit_id": lambda t: t.visit}
 
 
 def _tenant(kwargs, data=None) -> RouteFixture:

@@ -81,13 +81,15 @@ def _validate(*, user: User, visit: ReadinessVisit, data: dict[str, Any]) -> Non
             add("leaders", f"Leader {n}: enter a name.")
     candidates = None
     for n, visitor in enumerate(data.get("visitors") or [], start=1):
-        user = visitor.get("user")
-        if user is not None:
+        # The editor decides who may be named; the visitor need not be able to log visits
+        # (a VR liaison or a fidelity reviewer comes along without that right).
+        named = visitor.get("user")
+        if named is not None:
             if candidates is None:
                 candidates = {
                     m.user_id for m in access.visit_visitor_candidates(user, visit.collaborative)
                 }
-            if user.pk not in candidates:
+            if named.pk not in candidates:
                 add("visitors", f"Visitor {n}: choose state staff of this collaborative.")
         elif not (visitor.get("name") or "").strip():
             add("visitors", f"Visitor {n}: enter a name.")

@@ -6,6 +6,7 @@ from rest_framework import mixins, serializers, viewsets
 
 from agencies import services
 from agencies.models import Agency, ImplementationPhase
+from agencies.models.validators import word_text_limits
 from ipsportal import access
 from ipsportal.access import Action
 from ipsportal.api import ConcurrencyMixin, FilterSet
@@ -43,6 +44,12 @@ class AgencySerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["id", "slug", "created_at", "updated_at"]
+
+    def get_fields(self):
+        # Text past a field's limit is refused in words that name the field and the limit.
+        fields = super().get_fields()
+        word_text_limits(fields)
+        return fields
 
     def validate_region(self, value):
         if value is None:

@@ -1,12 +1,22 @@
 from django import forms
+from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import password_validators_help_text_html
 
-from agencies.models import Agency, ImplementationStep, Region
+from agencies.models import Agency, ImplementationStep, Invitation, Region
+from agencies.models.validators import field_limit, word_text_limits
 from agencies.services import invitable_agencies
 from ipsportal import access
 
 
-class AgencyForm(forms.ModelForm):
+class WordedLimitsMixin:
+    """Text past a field's limit is refused in words that name the field and the limit."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        word_text_limits(self.fields)
+
+
+class AgencyForm(WordedLimitsMixin, forms.ModelForm):
     class Meta:
         model = Agency
         fields = [
@@ -35,7 +45,7 @@ class AgencyForm(forms.ModelForm):
         self.fields["region"].empty_label = "No region"
 
 
-class RegionForm(forms.ModelForm):
+class RegionForm(WordedLimitsMixin, forms.ModelForm):
     class Meta:
         model = Region
         fields = ["name", "liaison_name", "liaison_email"]
@@ -45,9 +55,11 @@ class RegionForm(forms.ModelForm):
         self.collaborative = collaborative
 
 
-class InvitationForm(forms.Form):
-    email = forms.EmailField(label="Email address")
-    full_name = forms.CharField(label="Full name", max_length=150, required=False)
+class InvitationForm(WordedLimitsMixin, forms.Form):
+    email = forms.EmailField(label="Email address", max_length=field_limit(Invitation, "email"))
+    full_name = forms.CharField(
+        label="Full name", max_length=field_limit(Invitation, "full_name"), required=False
+    )
     role = forms.ChoiceField(label="Role")
     agencies = forms.ModelMultipleChoiceField(
         label="Agencies",
@@ -69,8 +81,10 @@ class InvitationForm(forms.Form):
         self.fields["agencies"].queryset = invitable_agencies(user, collaborative).order_by("name")
 
 
-class AcceptInvitationForm(forms.Form):
-    full_name = forms.CharField(label="Your full name", max_length=150)
+class AcceptInvitationForm(WordedLimitsMixin, forms.Form):
+    full_name = forms.CharField(
+        label="Your full name", max_length=field_limit(get_user_model(), "full_name")
+    )
     password1 = forms.CharField(
         label="Choose a password",
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
@@ -88,7 +102,7 @@ class AcceptInvitationForm(forms.Form):
         return cleaned
 
 
-class ImplementationStepForm(forms.ModelForm):
+class ImplementationStepForm(WordedLimitsMixin, forms.ModelForm):
     class Meta:
         model = ImplementationStep
         fields = ["area", "action", "responsible", "target_date"]

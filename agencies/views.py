@@ -248,13 +248,18 @@ def invitation_revoke(request, invitation_id):
 
 
 def _plan_page(request, found, form, status=200):
+    progress = selectors.plan_progress(found)
+    today = found.agency.collaborative.today()
+    for steps in progress["steps_by_area"].values():
+        for step in steps:
+            step.overdue = step.is_overdue_on(today)
     return render(
         request,
         "agencies/plan.html",
         {
             "agency": found.agency,
             "plan": found.plan,
-            **selectors.plan_progress(found),
+            **progress,
             "form": form,
             "can_edit": found.can_edit,
         },
@@ -287,13 +292,16 @@ def plan_step_add(request, agency_id):
     form = ImplementationStepForm(request.POST)
     if form.is_valid():
         try:
-            services.implementation_steps_add(
+            created = services.implementation_steps_add(
                 user=request.user, plan=found.plan, steps=[form.cleaned_data]
             )
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
             messages.success(request, "The step was added to the plan.")
+            warning = services.overdue_warning(created, found.agency.collaborative.today())
+            if warning:
+                messages.warning(request, warning)
             return redirect("agencies:plan", agency_id=found.agency.pk)
     return _plan_page(request, found, form, status=400)
 

@@ -10,6 +10,7 @@ from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from agencies.models.validators import field_limit, word_text_limits
 from ipsportal import access
 from ipsportal.access import Action
 from ipsportal.api import VERSION_ETAG, ConcurrencyMixin, Conflict, FilterSet, PreconditionFailed
@@ -22,7 +23,11 @@ from readiness.models import (
     Rating,
     ReadinessVisit,
     VisitActionStep,
+    VisitAreaRating,
+    VisitLeader,
+    VisitRecipient,
     VisitStatus,
+    VisitVisitor,
 )
 from readiness.selectors import REPORT_KIND
 
@@ -36,7 +41,16 @@ class RatingField(serializers.CharField):
     """A rating as text: the service checks it, with a message that names the area."""
 
 
-class RatingSerializer(serializers.Serializer):
+class WordedLimitsSerializer(serializers.Serializer):
+    """Text past a field's limit is refused in words that name the field and the limit."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        word_text_limits(fields)
+        return fields
+
+
+class RatingSerializer(WordedLimitsSerializer):
     area_key = serializers.CharField(max_length=60)
     rating = RatingField(
         max_length=20,
@@ -45,18 +59,31 @@ class RatingSerializer(serializers.Serializer):
         default="",
         help_text='"ready", "work_needed", or "" (not rated yet).',
     )
-    notes = serializers.CharField(max_length=5000, allow_blank=True, required=False, default="")
+    # The service checks the length, with a message that names the area.
+    notes = serializers.CharField(
+        allow_blank=True,
+        required=False,
+        default="",
+        help_text=f"At most {field_limit(VisitAreaRating, 'notes'):,} characters.",
+    )
 
 
-class LeaderSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=150)
-    title = serializers.CharField(max_length=150, allow_blank=True, required=False, default="")
+class LeaderSerializer(WordedLimitsSerializer):
+    name = serializers.CharField(max_length=field_limit(VisitLeader, "name"))
+    title = serializers.CharField(
+        max_length=field_limit(VisitLeader, "title"), allow_blank=True, required=False, default=""
+    )
 
 
-class VisitorSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=150, allow_blank=True, required=False, default="")
+class VisitorSerializer(WordedLimitsSerializer):
+    name = serializers.CharField(
+        max_length=field_limit(VisitVisitor, "name"), allow_blank=True, required=False, default=""
+    )
     affiliation = serializers.CharField(
-        max_length=150, allow_blank=True, required=False, default=""
+        max_length=field_limit(VisitVisitor, "affiliation"),
+        allow_blank=True,
+        required=False,
+        default="",
     )
     user_email = serializers.EmailField(
         required=False,
@@ -71,18 +98,35 @@ class VisitorSerializer(serializers.Serializer):
         return bool(getattr(obj, "user_id", None))
 
 
-class ActionStepSerializer(serializers.Serializer):
+class ActionStepSerializer(WordedLimitsSerializer):
     id = serializers.UUIDField(required=False, allow_null=True, default=None)
-    text = serializers.CharField(max_length=2000)
-    owner = serializers.CharField(max_length=200, allow_blank=True, required=False, default="")
+    text = serializers.CharField(
+        max_length=field_limit(VisitActionStep, "text"), label="Action step"
+    )
+    owner = serializers.CharField(
+        max_length=field_limit(VisitActionStep, "owner"),
+        allow_blank=True,
+        required=False,
+        default="",
+    )
     target_date = serializers.DateField(required=False, allow_null=True, default=None)
     area_key = serializers.CharField(max_length=60, allow_blank=True, required=False, default="")
 
 
-class RecipientSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=150, allow_blank=True, required=False, default="")
-    email = serializers.EmailField()
-    role = serializers.CharField(max_length=150, allow_blank=True, required=False, default="")
+class RecipientSerializer(WordedLimitsSerializer):
+    name = serializers.CharField(
+        max_length=field_limit(VisitRecipient, "name"),
+        allow_blank=True,
+        required=False,
+        default="",
+    )
+    email = serializers.EmailField(max_length=field_limit(VisitRecipient, "email"))
+    role = serializers.CharField(
+        max_length=field_limit(VisitRecipient, "role"),
+        allow_blank=True,
+        required=False,
+        default="",
+    )
     vr_copy = serializers.BooleanField(required=False, default=False)
 
 
@@ -146,22 +190,30 @@ class ReadinessVisitSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class VisitWriteSerializer(serializers.Serializer):
+class VisitWriteSerializer(WordedLimitsSerializer):
     """What a client may send to create or change a draft; fields left out are unchanged."""
 
     visit_date = serializers.DateField(required=False)
     met_leadership = serializers.BooleanField(required=False)
     met_employment_staff = serializers.BooleanField(required=False)
     met_clients = serializers.BooleanField(required=False)
-    activity_notes = serializers.CharField(max_length=2000, allow_blank=True, required=False)
+    activity_notes = serializers.CharField(
+        max_length=field_limit(ReadinessVisit, "activity_notes"),
+        allow_blank=True,
+        required=False,
+    )
     not_applicable_parts = serializers.ListField(
         child=serializers.CharField(max_length=60), required=False
     )
     ratings = RatingSerializer(many=True, required=False)
     leaders = LeaderSerializer(many=True, required=False)
     visitors = VisitorSerializer(many=True, required=False)
-    barriers = serializers.CharField(max_length=5000, allow_blank=True, required=False)
-    facilitators = serializers.CharField(max_length=5000, allow_blank=True, required=False)
+    barriers = serializers.CharField(
+        max_length=field_limit(ReadinessVisit, "barriers"), allow_blank=True, required=False
+    )
+    facilitators = serializers.CharField(
+        max_length=field_limit(ReadinessVisit, "facilitators"), allow_blank=True, required=False
+    )
     action_steps = ActionStepSerializer(many=True, required=False)
     recipients = RecipientSerializer(many=True, required=False)
 

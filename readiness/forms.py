@@ -11,8 +11,19 @@ from typing import Any
 from django import forms
 
 from agencies.models import Agency
+from agencies.models.validators import field_limit, word_text_limits
 from ipsportal import access
-from readiness.models import Rating, ReadinessVisit
+from readiness.models import (
+    Rating,
+    ReadinessVisit,
+    VisitActionStep,
+    VisitAmendment,
+    VisitAreaRating,
+    VisitLeader,
+    VisitRecipient,
+    VisitVisitor,
+)
+from readiness.services.common import EARLIEST_VISIT_DATE, visit_date_problem
 
 RATING_ERROR = "“{title}”: choose Ready or Work is needed."
 AFFILIATIONS = [
@@ -32,14 +43,30 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")
 
 
+class VisitDateInput(DateInput):
+    """The date of a visit: the browser offers no day before 2000 (the server checks it)."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"min": EARLIEST_VISIT_DATE.isoformat(), **(attrs or {})})
+
+
+def _clean_visit_date(form, collaborative):
+    value = form.cleaned_data["visit_date"]
+    if value and (problem := visit_date_problem(collaborative, value)):
+        raise forms.ValidationError(problem)
+    return value
+
+
 class StyledForm(forms.Form):
-    """Bootstrap classes on every widget (the visit page renders fields by hand)."""
+    """Bootstrap classes on every widget (the visit page renders fields by hand), and text
+    limits refused in words that name the field."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.style_fields()
 
     def style_fields(self) -> None:
+        word_text_limits(self.fields)
         for field in self.fields.values():
             widget = field.widget
             if "class" in widget.attrs or isinstance(widget, forms.HiddenInput):
@@ -72,7 +99,7 @@ class VisitForm(StyledForm):
     """The whole visit: details, activities, ratings and notes, summary texts."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-    visit_date = forms.DateField(label="Date of the visit", widget=DateInput)
+    visit_date = forms.DateField(label="Date of the visit", widget=VisitDateInput)
     met_leadership = forms.BooleanField(required=False, label="Met with agency leadership")
     met_employment_staff = forms.BooleanField(
         required=False, label="Observed an employment meeting or met the employment staff"
@@ -80,7 +107,7 @@ class VisitForm(StyledForm):
     met_clients = forms.BooleanField(required=False, label="Met with a group of clients")
     activity_notes = forms.CharField(
         required=False,
-        max_length=2000,
+        max_length=field_limit(ReadinessVisit, "activity_notes"),
         label="Other activities or remarks",
         widget=forms.Textarea(attrs={"rows": 2}),
     )
@@ -89,14 +116,14 @@ class VisitForm(StyledForm):
     )
     barriers = forms.CharField(
         required=False,
-        max_length=5000,
+        max_length=field_limit(ReadinessVisit, "barriers"),
         label="Barriers",
         help_text="What may get in the way of implementing IPS. One per line.",
         widget=forms.Textarea(attrs={"rows": 4}),
     )
     facilitators = forms.CharField(
         required=False,
-        max_length=5000,
+        max_length=field_limit(ReadinessVisit, "facilitators"),
         label="Facilitators",
         help_text="What will help the agency implement IPS. One per line.",
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -124,21 +151,14 @@ class VisitForm(StyledForm):
             )
             self.fields[f"notes_{area.key}"] = forms.CharField(
                 required=False,
-                max_length=5000,
+                max_length=field_limit(VisitAreaRating, "notes"),
                 label=f"Notes on “{area.title}”",
                 widget=forms.Textarea(attrs={"rows": 3}),
             )
         self.style_fields()
 
     def clean_visit_date(self):
-        value = self.cleaned_data["visit_date"]
-        today = self.visit.collaborative.today()
-        if value and value > today:
-            raise forms.ValidationError(
-                f"The visit date cannot be in the future (today is {today:%B} {today.day}, "
-                f"{today.year})."
-            )
-        return value
+        return _clean_visit_date(self, self.visit.collaborative)
 
     def rating_field(self, area_key: str):
         return self[f"rating_{area_key}"]
@@ -151,7 +171,7 @@ class AmendForm(VisitForm):
     """The visit form with the reason of the correction (required) and the resend choice."""
 
     reason = forms.CharField(
-        max_length=2000,
+        max_length=field_limit(VisitAmendment, "reason"),
         label="Why is the visit corrected?",
         help_text="Kept in the visit's audit trail with your name and the time.",
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -164,17 +184,23 @@ class AmendForm(VisitForm):
 
 class LeaderForm(StyledForm):
     name = forms.CharField(
-        max_length=150, label="Name", error_messages={"required": "Enter the leader's name."}
+        max_length=field_limit(VisitLeader, "name"),
+        label="Name",
+        error_messages={"required": "Enter the leader's name."},
     )
-    title = forms.CharField(max_length=150, required=False, label="Title")
+    title = forms.CharField(
+        max_length=field_limit(VisitLeader, "title"), required=False, label="Title"
+    )
 
 
 class GuestForm(StyledForm):
     name = forms.CharField(
-        max_length=150, label="Name", error_messages={"required": "Enter the visitor's name."}
+        max_length=field_limit(VisitVisitor, "name"),
+        label="Name",
+        error_messages={"required": "Enter the visitor's name."},
     )
     affiliation = forms.CharField(
-        max_length=150,
+        max_length=field_limit(VisitVisitor, "affiliation"),
         required=False,
         label="Organization or role",
         widget=forms.TextInput(attrs={"list": "affiliation-suggestions"}),
@@ -184,12 +210,14 @@ class GuestForm(StyledForm):
 class ActionStepForm(StyledForm):
     id = forms.UUIDField(required=False, widget=forms.HiddenInput)
     text = forms.CharField(
-        max_length=2000,
+        max_length=field_limit(VisitActionStep, "text"),
         label="Action step",
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": "Describe the action step."},
     )
-    owner = forms.CharField(max_length=200, required=False, label="Owner")
+    owner = forms.CharField(
+        max_length=field_limit(VisitActionStep, "owner"), required=False, label="Owner"
+    )
     target_date = forms.DateField(required=False, label="Target date", widget=DateInput)
     area_key = forms.ChoiceField(required=False, label="Related area")
 
@@ -199,8 +227,11 @@ class ActionStepForm(StyledForm):
 
 
 class RecipientForm(StyledForm):
-    name = forms.CharField(max_length=150, required=False, label="Name")
+    name = forms.CharField(
+        max_length=field_limit(VisitRecipient, "name"), required=False, label="Name"
+    )
     email = forms.EmailField(
+        max_length=field_limit(VisitRecipient, "email"),
         label="Email",
         error_messages={
             "required": "Enter the recipient's email address.",
@@ -208,7 +239,7 @@ class RecipientForm(StyledForm):
         },
     )
     role = forms.CharField(
-        max_length=150,
+        max_length=field_limit(VisitRecipient, "role"),
         required=False,
         label="Role",
         widget=forms.TextInput(attrs={"placeholder": "e.g. Executive director"}),
@@ -442,7 +473,7 @@ class VisitStartForm(StyledForm):
     """Which agency was visited and when; the rest is filled in on the visit page."""
 
     agency = forms.ModelChoiceField(queryset=Agency.objects.none(), label="Agency")
-    visit_date = forms.DateField(label="Date of the visit", widget=DateInput)
+    visit_date = forms.DateField(label="Date of the visit", widget=VisitDateInput)
 
     def __init__(self, *args, user, collaborative, **kwargs):
         super().__init__(*args, **kwargs)
@@ -454,11 +485,4 @@ class VisitStartForm(StyledForm):
             self.initial.setdefault("visit_date", collaborative.today())
 
     def clean_visit_date(self):
-        value = self.cleaned_data["visit_date"]
-        today = self.collaborative.today()
-        if value and value > today:
-            raise forms.ValidationError(
-                f"The visit date cannot be in the future (today is {today:%B} {today.day}, "
-                f"{today.year})."
-            )
-        return value
+        return _clean_visit_date(self, self.collaborative)

@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from agencies.models import ImplementationArea
+from agencies.services import overdue_warning
 from ipsportal import access
 from ipsportal.access import Action
 from ipsportal.models import Document
@@ -453,6 +454,9 @@ def visit_to_plan(request, visit_id):
             request,
             f"{n} step{'s were' if n != 1 else ' was'} added to the implementation plan.",
         )
+        warning = overdue_warning(created, visit.collaborative.today())
+        if warning:
+            messages.warning(request, warning)
     else:
         messages.info(request, "These steps are already in the implementation plan.")
     return redirect(visit)

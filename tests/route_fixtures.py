@@ -596,7 +596,7 @@ def _agency_form(tenant: Tenant) -> dict[str, Any]:
         "city": "Hackville",
         "state": "WI",
         "postal_code": "00000",
-        "phone": "555-0000",
+        "phone": "573-555-0000",
         "implementation_phase": "sustaining",
         "implementation_start_date": "2020-01-01",
         "vr_vendor_status": "vendor",

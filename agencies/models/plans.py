@@ -1,5 +1,7 @@
 """Implementation plans: an agency's action steps by area."""
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -87,3 +89,11 @@ class ImplementationStep(TenantOwned):
 
     def __str__(self) -> str:
         return self.action[:80]
+
+    def is_overdue_on(self, today: datetime.date) -> bool:
+        """Not done, and its target date is before ``today`` (the collaborative's today)."""
+        return (
+            self.status != self.Status.DONE
+            and self.target_date is not None
+            and self.target_date < today
+        )

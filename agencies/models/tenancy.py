@@ -17,6 +17,8 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from simple_history.models import HistoricalRecords
 
+from agencies.models.validators import USPhoneValidator, USZipValidator, too_long_message
+
 TIME_ZONE_CHOICES = [
     (tz, tz)
     for tz in (
@@ -215,6 +217,25 @@ class TenantOwned(models.Model):
     class Meta:
         abstract = True
 
+    def clean_fields(self, exclude=None) -> None:
+        """Also refuse text past a field's limit, in words that name the field and the
+        limit (a TextField's limit is otherwise only checked by forms)."""
+        exclude = set(exclude or ())
+        errors: dict[str, list] = {}
+        for f in self._meta.concrete_fields:
+            if f.name in exclude or not isinstance(f, models.CharField | models.TextField):
+                continue
+            value = getattr(self, f.attname)
+            if f.max_length is not None and isinstance(value, str) and len(value) > f.max_length:
+                message = too_long_message(str(f.verbose_name), f.max_length, len(value))
+                errors[f.name] = [ValidationError(message, code="max_length")]
+        try:
+            super().clean_fields(exclude=exclude | set(errors))
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
 
 class Region(NamedInCollaborative, TenantOwned):
     """A part of the state, often with its own DMH employment liaison."""
@@ -272,8 +293,15 @@ class Agency(NamedInCollaborative, TenantOwned):
     street = models.CharField("street address", max_length=200, blank=True)
     city = models.CharField(max_length=100, blank=True)
     state = models.CharField(max_length=2, choices=US_STATE_CHOICES, blank=True)
-    postal_code = models.CharField("ZIP code", max_length=10, blank=True)
-    phone = models.CharField(max_length=30, blank=True)
+    postal_code = models.CharField(
+        "ZIP code", max_length=10, blank=True, validators=[USZipValidator()]
+    )
+    phone = models.CharField(
+        max_length=30,
+        blank=True,
+        validators=[USPhoneValidator()],
+        help_text="10 digits, such as (573) 555-0142; add “ext. 12” for an extension.",
+    )
     vr_vendor_status = models.CharField(
         "VR vendor status",
         max_length=20,

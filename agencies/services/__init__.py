@@ -19,6 +19,7 @@ from agencies.services.plans import (
     implementation_plan_create,
     implementation_step_set_status,
     implementation_steps_add,
+    overdue_warning,
 )
 from agencies.services.tenancy import AGENCY_FIELDS, agency_create, agency_update, region_save
 
@@ -40,5 +41,6 @@ __all__ = [
     "invitation_link_renew",
     "invitation_revoke",
     "membership_grant",
+    "overdue_warning",
     "region_save",
 ]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
+from django.utils.dateformat import format as date_format
 
 from agencies.models import (
     Agency,
@@ -67,6 +69,20 @@ def implementation_steps_add(
             if source_id is not None:
                 existing.add(source_id)
     return created
+
+
+def overdue_warning(steps: Iterable[ImplementationStep], today: datetime.date) -> str:
+    """The warning after adding steps whose target date is already past (they are saved and
+    shown as overdue: a late step is still worth recording)."""
+    late = [s for s in steps if s.is_overdue_on(today)]
+    if not late:
+        return ""
+    if len(late) == 1:
+        when = date_format(late[0].target_date, "F j, Y")
+        return f"The target date of the step, {when}, is already past: it shows as overdue."
+    return (
+        f"{len(late)} of the steps have a target date that is already past: they show as overdue."
+    )
 
 
 def implementation_step_set_status(

@@ -13,6 +13,7 @@ from agencies.models import (
     Collaborative,
     Region,
 )
+from agencies.models.validators import normalise_phone
 from ipsportal import access
 from ipsportal.models import User
 
@@ -58,6 +59,14 @@ def _save_named(row: Agency | Region) -> None:
         raise
 
 
+def _agency_fields(data: dict[str, Any]) -> dict[str, Any]:
+    # Phone numbers are stored one way, whatever punctuation people typed.
+    fields = {k: v for k, v in data.items() if k in AGENCY_FIELDS}
+    if fields.get("phone"):
+        fields["phone"] = normalise_phone(fields["phone"])
+    return fields
+
+
 def _check_region(collaborative: Collaborative, region: Region | None) -> None:
     if region is not None and region.collaborative_id != collaborative.pk:
         raise ValidationError({"region": "Choose a region of this collaborative."})
@@ -66,7 +75,7 @@ def _check_region(collaborative: Collaborative, region: Region | None) -> None:
 def agency_create(*, user: User, collaborative: Collaborative, data: dict[str, Any]) -> Agency:
     """Create an agency in a collaborative. The caller holds CREATE_AGENCY there."""
     access.require(user, access.Action.AGENCY_CREATE, collaborative=collaborative)
-    fields = {k: v for k, v in data.items() if k in AGENCY_FIELDS}
+    fields = _agency_fields(data)
     _check_region(collaborative, fields.get("region"))
     with transaction.atomic():
         agency = Agency(collaborative=collaborative, **fields)
@@ -79,7 +88,7 @@ def agency_create(*, user: User, collaborative: Collaborative, data: dict[str, A
 def agency_update(*, user: User, agency: Agency, data: dict[str, Any]) -> Agency:
     """Change an agency's profile. The caller fetched it with ``access_agency(write=True)``."""
     access.require(user, access.Action.AGENCY_EDIT, agency=agency)
-    fields = {k: v for k, v in data.items() if k in AGENCY_FIELDS}
+    fields = _agency_fields(data)
     _check_region(agency.collaborative, fields.get("region", agency.region))
     with transaction.atomic():
         for key, value in fields.items():

@@ -14,10 +14,12 @@ from readiness.services.checklists import (
 )
 from readiness.services.common import (
     CHECKLIST_DIR,
+    EARLIEST_VISIT_DATE,
     REPORT_KIND,
     STANDARD_CHECKLIST,
     VISIT_FIELDS,
     VisitConflict,
+    visit_date_problem,
 )
 from readiness.services.plan import (
     converted_step_ids,
@@ -38,6 +40,7 @@ from readiness.services.visits import (
 
 __all__ = [
     "CHECKLIST_DIR",
+    "EARLIEST_VISIT_DATE",
     "REPORT_KIND",
     "STANDARD_CHECKLIST",
     "VISIT_FIELDS",
@@ -49,6 +52,7 @@ __all__ = [
     "default_plan_area",
     "visit_amend",
     "visit_create",
+    "visit_date_problem",
     "visit_discard",
     "visit_finalize",
     "visit_missing_items",

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 
+from django.utils.dateformat import format as date_format
+
+from agencies.models import Collaborative
 from readiness.models import (
     ReadinessVisit,
 )
@@ -22,6 +26,28 @@ VISIT_FIELDS = (
     "barriers",
     "facilitators",
 )
+
+
+#: Visits before this day are typos (the portal's collaboratives started long after).
+EARLIEST_VISIT_DATE = datetime.date(2000, 1, 1)
+
+
+def visit_date_problem(collaborative: Collaborative, value: datetime.date) -> str:
+    """Why a visit date is refused (empty when it is fine): the visit has taken place, on
+    the collaborative's today at the latest, and not before 2000. The one place of the rule,
+    used by the services, the forms and the API."""
+    if value < EARLIEST_VISIT_DATE:
+        return (
+            f"The visit date cannot be before {date_format(EARLIEST_VISIT_DATE, 'F j, Y')}: "
+            f"check the year ({value.year})."
+        )
+    today = collaborative.today()
+    if value > today:
+        return (
+            f"The visit date cannot be in the future (today is "
+            f"{date_format(today, 'F j, Y')} in {collaborative.time_zone})."
+        )
+    return ""
 
 
 class VisitConflict(Exception):

@@ -48,7 +48,7 @@ def visit_steps_to_plan(
             {
                 "area": area,
                 "action": step.text,
-                "responsible": step.owner[:200],
+                "responsible": step.owner,
                 "target_date": step.target_date,
                 "source_id": step.pk,
                 "source_label": label,

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
 from agencies.models import Agency, Collaborative
+from agencies.models.validators import field_limit, too_long_message
 from ipsportal import access
 from ipsportal.access import Action
 from ipsportal.models import Document, User
@@ -38,7 +39,10 @@ from readiness.services.checklists import checklist_current
 from readiness.services.common import (
     VISIT_FIELDS,
     VisitConflict,
+    visit_date_problem,
 )
+
+NOTES_LIMIT = field_limit(VisitAreaRating, "notes")
 
 
 def _validate(*, user: User, visit: ReadinessVisit, data: dict[str, Any]) -> None:
@@ -56,14 +60,8 @@ def _validate(*, user: User, visit: ReadinessVisit, data: dict[str, Any]) -> Non
         value = data["visit_date"]
         if not isinstance(value, datetime.date):
             add("visit_date", "Enter the date of the visit.")
-        else:
-            today = visit.collaborative.today()
-            if value > today:
-                add(
-                    "visit_date",
-                    f"The visit date cannot be in the future (today is "
-                    f"{date_format(today, 'F j, Y')} in {visit.collaborative.time_zone}).",
-                )
+        elif problem := visit_date_problem(visit.collaborative, value):
+            add("visit_date", problem)
     for key, rating in (data.get("ratings") or {}).items():
         area = checklist.area(key)
         if area is None:
@@ -72,6 +70,9 @@ def _validate(*, user: User, visit: ReadinessVisit, data: dict[str, Any]) -> Non
         value = (rating or {}).get("rating", "")
         if value not in ("", *Rating.values):
             add("ratings", f"“{area.title}”: choose Ready or Work is needed.")
+        notes = ((rating or {}).get("notes") or "").strip()
+        if len(notes) > NOTES_LIMIT:
+            add("ratings", too_long_message(f"Notes on “{area.title}”", NOTES_LIMIT, len(notes)))
     for key in data.get("not_applicable_parts") or []:
         part = checklist.part(key)
         if part is None or not part.can_be_not_applicable:

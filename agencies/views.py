@@ -202,10 +202,13 @@ def people(request):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def invitation_create(request):
     collaborative = _active_collaborative(request)
     _require_people(request.user, collaborative)
+    if request.method == "GET":
+        # A refused invitation is shown at this address; reloading it opens the people page.
+        return redirect("agencies:people")
     form = InvitationForm(request.POST, user=request.user, collaborative=collaborative)
     if form.is_valid():
         try:
@@ -284,11 +287,14 @@ def plan_create(request, agency_id):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def plan_step_add(request, agency_id):
     found = access.access_plan(request.user, agency_id, write=True)
     if found.plan is None:
         raise Http404("This agency has no implementation plan yet.")
+    if request.method == "GET":
+        # A refused step is shown at this address; reloading it opens the plan.
+        return redirect("agencies:plan", agency_id=found.agency.pk)
     form = ImplementationStepForm(request.POST)
     if form.is_valid():
         try:

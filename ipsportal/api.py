@@ -22,6 +22,19 @@ def _flatten(detail) -> list[str]:
     return [str(detail)]
 
 
+def _worded_refusal(exc: exceptions.PermissionDenied) -> exceptions.PermissionDenied:
+    """DRF's own 403s (a session write without its CSRF token, a refusal without words) in
+    the portal's words: what was refused and whom to ask."""
+    from ipsportal.views import CSRF_REFUSAL, GENERIC_REFUSAL
+
+    detail = str(exc.detail)
+    if detail.startswith("CSRF Failed"):
+        return exceptions.PermissionDenied(CSRF_REFUSAL)
+    if detail == str(exceptions.PermissionDenied.default_detail):
+        return exceptions.PermissionDenied(GENERIC_REFUSAL)
+    return exc
+
+
 def error_body(status: int, code: str, message: str, fields: dict | None = None) -> dict:
     """The one error shape of the API (see :class:`ErrorSerializer`)."""
     return {"error": {"status": status, "code": code, "message": message, "fields": fields or {}}}
@@ -41,6 +54,8 @@ def exception_handler(exc, context):
         exc = exceptions.NotFound("Not found.")
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
+    if isinstance(exc, exceptions.PermissionDenied):
+        exc = _worded_refusal(exc)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

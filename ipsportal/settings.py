@@ -32,6 +32,7 @@ else:
 
 ADMIN_URL = env.str("ADMIN_URL", default="ops-admin/")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+CSRF_FAILURE_VIEW = "ipsportal.views.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",

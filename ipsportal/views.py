@@ -137,8 +137,30 @@ def healthz(request):
     return JsonResponse({"status": "ok"})
 
 
+#: A refusal that came without words of its own (the access package always gives some).
+GENERIC_REFUSAL = (
+    "Your role does not let you do this here. If your work needs it, ask a state admin of "
+    "your collaborative to change your role."
+)
+#: A form or API change sent without the page's security token: not a matter of roles.
+CSRF_REFUSAL = (
+    "The change was not saved: it came without the security token of the page it was sent "
+    "from (CSRF), for example because the page was open from an earlier sign-in. Reload the "
+    "page and try again; API clients send the X-CSRFToken header or use an API token. If it "
+    "keeps happening, ask a state admin of your collaborative."
+)
+
+
 def error_403(request, exception=None):
-    return render(request, "403.html", {"message": str(exception or "")}, status=403)
+    """The 403 page: what the person cannot do, in words, and whom to ask."""
+    message = str(exception or "") or GENERIC_REFUSAL
+    return render(request, "403.html", {"message": message}, status=403)
+
+
+def csrf_failure(request, reason=""):
+    """A form sent without its security token: said in words, not Django's technical page."""
+    context = {"message": CSRF_REFUSAL, "title": "The form could not be sent"}
+    return render(request, "403.html", context, status=403)
 
 
 def error_404(request, exception=None):

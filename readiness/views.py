@@ -20,7 +20,7 @@ from ipsportal.services import document_request
 from readiness import selectors, services
 from readiness.forms import AFFILIATIONS, VisitPage, VisitStartForm
 from readiness.models import ReadinessVisit
-from readiness.selectors import STATUS_FILTERS, visit_content, visit_parts
+from readiness.selectors import STATUS_FILTERS, visit_content
 
 PAGE_SIZE = 25
 
@@ -237,12 +237,15 @@ def visit_autosave(request, visit_id):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def visit_review(request, visit_id):
     """Save the draft, then go to the finalize page (the form's second button)."""
     visit = access.access_visit(request.user, visit_id, write=True).visit
     if visit.is_final:
         return redirect(visit)
+    if request.method == "GET":
+        # A refused save is shown at this address; reloading it opens the form again.
+        return redirect("readiness:visit_edit", visit_id=visit.pk)
     page = VisitPage(visit=visit, user=request.user, data=request.POST)
     saved, problem = _save_from_page(request, visit, page)
     if saved is not None:
@@ -305,15 +308,8 @@ def visit_finalize(request, visit_id):
             return redirect("readiness:visit_detail", visit_id=visit.pk)
     else:
         problems = services.visit_missing_items(visit)
-    context = {
-        "visit": visit,
-        "agency": visit.agency,
-        "parts": visit_parts(visit),
-        "problems": problems,
-        "conflict": conflict,
-        "recipients": list(visit.recipients.all()),
-        "action_steps": list(visit.action_steps.all()),
-    }
+    # What will be sent, built as the visit page and the report build it.
+    context = {**visit_content(visit), "problems": problems, "conflict": conflict}
     return render(request, "readiness/visit_finalize.html", context, status=status)
 
 

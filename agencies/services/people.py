@@ -40,7 +40,10 @@ def _validate_role_agencies(
 ) -> list[Agency]:
     agencies = list(agencies)
     if role not in access.invitable_roles(user, collaborative):
-        raise PermissionDenied("You may not invite people into this role.")
+        raise PermissionDenied(
+            "Your role does not let you invite people into this role. If your work needs "
+            "it, ask a state admin of your collaborative."
+        )
     scope_ids = set(invitable_agencies(user, collaborative).values_list("pk", flat=True))
     for agency in agencies:
         if agency.collaborative_id != collaborative.pk or agency.pk not in scope_ids:
@@ -258,7 +261,11 @@ def invitation_accept_as(*, token: str, user: User) -> User:
     with transaction.atomic():
         invitation = _lock_pending_invitation(token)
         if user.email.lower() != invitation.email.lower():
-            raise PermissionDenied("This invitation was sent to another email address.")
+            raise PermissionDenied(
+                "This invitation was sent to another email address: sign in with that "
+                "address to accept it, or ask the person who invited you for a new "
+                "invitation to this one."
+            )
         _invitation_grant(invitation, user)
     access.forget_memberships(user)
     return user

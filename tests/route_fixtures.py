@@ -722,6 +722,18 @@ def _staff_form(tenant: Tenant) -> dict[str, Any]:
     }
 
 
+def _api_staff(tenant: Tenant) -> dict[str, Any]:
+    return {
+        "agency": str(tenant.agency.pk),
+        "name": "Hacked specialist",
+        "role": "employment_specialist",
+        "fte": "1.00",
+        "supervisor": str(tenant.roster_supervisor.pk),
+        "treatment_teams": [str(tenant.treatment_team.pk)],
+        "caseload": 40,
+    }
+
+
 _PUBLIC = RouteFixture("public")
 
 PARAMETERS: dict[str, Callable[[Tenant], Any]] = {
@@ -852,6 +864,42 @@ ROUTES: dict[str, RouteFixture] = {
     "agency-detail": RouteFixture(
         "tenant", kwargs=lambda t: {"pk": t.agency.pk}, data=_api_agency, agency_scoped=True
     ),
+    # The staff roster's API: victim ids in the bodies and filters must be refused too.
+    "staffmember-list": RouteFixture(
+        "scoped_list",
+        query=lambda t: {"agency": str(t.agency.pk), "q": "Secret"},
+        data=_api_staff,
+        agency_scoped=True,
+        note="a victim agency, supervisor or team in the body must not be accepted",
+    ),
+    "staffmember-detail": RouteFixture(
+        "tenant", kwargs=lambda t: {"pk": t.staff_member.pk}, data=_api_staff, agency_scoped=True
+    ),
+    "treatmentteam-list": RouteFixture(
+        "scoped_list",
+        query=lambda t: {"agency": str(t.agency.pk)},
+        data=lambda t: {"agency": str(t.agency.pk), "name": "Hacked team"},
+        agency_scoped=True,
+    ),
+    "treatmentteam-detail": RouteFixture(
+        "tenant",
+        kwargs=lambda t: {"pk": t.treatment_team.pk},
+        data=lambda t: {"name": "Hacked team", "notes": "x"},
+        agency_scoped=True,
+    ),
+    "vrcounselor-list": RouteFixture(
+        "scoped_list",
+        query=lambda t: {"agency": str(t.agency.pk)},
+        data=lambda t: {"agency": str(t.agency.pk), "name": "Hacked counselor"},
+        agency_scoped=True,
+    ),
+    "vrcounselor-detail": RouteFixture(
+        "tenant",
+        kwargs=lambda t: {"pk": t.vr_counselor.pk},
+        data=lambda t: {"name": "Hacked counselor"},
+        agency_scoped=True,
+    ),
+    "structurecheck-list": RouteFixture("tenant", kwargs=_agency, agency_scoped=True),
     "document-list": RouteFixture(
         "scoped_list",
         query=lambda t: {"agency": str(t.agency.pk), "subject": str(t.agency.pk)},

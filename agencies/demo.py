@@ -16,6 +16,11 @@ from agencies.models import (
     MembershipAgency,
     Region,
     Role,
+    StaffMember,
+    StaffRole,
+    StaffTeamAssignment,
+    TreatmentTeam,
+    VRCounselor,
     VRVendorStatus,
 )
 from ipsportal.models import User
@@ -32,6 +37,17 @@ COLLABORATIVES = [
         "time_zone": "America/Chicago",
         "billing_scheme": BillingScheme.MISSOURI,
         "email_prefix": "mo",
+        "roster_names": [
+            "Dana Whitfield",
+            "Luis Carrera",
+            "Megan Holt",
+            "Tariq Bell",
+            "Anna Sorensen",
+            "Grace Oyelaran",
+            "Pete Marsh",
+            "Ruth Adeyemi",
+            "Colin Baptiste",
+        ],
         "regions": ["Kansas City", "St. Louis", "Southeast"],
         "agencies": [
             ("Riverbend Behavioral Health", "Kansas City", "Kansas City", P.SUSTAINING, 2019),
@@ -50,6 +66,17 @@ COLLABORATIVES = [
         "time_zone": "America/Chicago",
         "billing_scheme": BillingScheme.WISCONSIN,
         "email_prefix": "wi",
+        "roster_names": [
+            "Karin Lindqvist",
+            "Joe Vang",
+            "Shawna Greer",
+            "Nils Hartmann",
+            "Olivia Brandt",
+            "Mai Xiong",
+            "Frank Dupuis",
+            "Tess Kowalski",
+            "Ben Redcloud",
+        ],
         "regions": ["Northern", "Southern", "Southeastern"],
         "agencies": [
             ("Northwoods Human Services", "Rhinelander", "Northern", P.SUSTAINING, 2018),
@@ -165,6 +192,7 @@ def load() -> list[DemoLogin]:
                     ),
                 )
             )
+        _demo_rosters(agencies, spec["roster_names"])
         # A second supervisor, of another agency, to show agency isolation.
         email = f"{prefix}.supervisor2@example.org"
         _grant(
@@ -183,3 +211,112 @@ def load() -> list[DemoLogin]:
         DemoLogin(both.email, Role.STATE_TRAINER.label, "both collaboratives", "two agencies each")
     )
     return logins
+
+
+_TEAMS = ["Adult outpatient team", "ACT team", "Transition-age youth team"]
+_COUNSELORS = [("Marcy Olin", "Downtown VR office"), ("Walt Pruitt", "East VR office")]
+
+
+def _demo_rosters(agencies: list[Agency], names: list[str]) -> None:
+    """Staff rosters for the first two agencies (the third is left empty: its structure
+    checks say "not enough data"). The first meets most checks; adding a fifth employment
+    specialist under its supervisor, who has other duties, breaks one. The second misses
+    several. Left as they are where an agency already has a roster."""
+    first, second = agencies[0], agencies[1]
+    if not StaffMember.objects.filter(agency=first).exists():
+        teams = _demo_teams(first)
+        boss = _demo_staff(
+            first, names[0], StaffRole.IPS_SUPERVISOR, caseload=2, supervises_ips_only=False
+        )
+        # name, FTE, caseload, community %, teams, referrals %
+        for name, fte, caseload, community, on, referrals in [
+            (names[1], "1.00", 18, 72, [0], 95),
+            (names[2], "1.00", 20, 68, [0, 1], 92),
+            (names[3], "0.50", 9, 66, [1], 100),
+            (names[4], "1.00", 19, 60, [2], 90),
+        ]:
+            _demo_staff(
+                first,
+                name,
+                StaffRole.EMPLOYMENT_SPECIALIST,
+                fte=fte,
+                caseload=caseload,
+                community_time_percent=community,
+                employment_services_only=True,
+                supervisor=boss,
+                teams=[teams[i] for i in on],
+                referrals_from_teams_percent=referrals,
+            )
+        _demo_staff(
+            first,
+            names[5],
+            StaffRole.EMPLOYMENT_SPECIALIST,
+            caseload=22,
+            start_date=datetime.date(2023, 1, 9),
+            end_date=datetime.date(2025, 3, 31),
+            supervisor=boss,
+        )
+        for name, office in _COUNSELORS:
+            VRCounselor.objects.create(
+                collaborative=first.collaborative, agency=first, name=name, vr_office=office
+            )
+    if not StaffMember.objects.filter(agency=second).exists():
+        teams = _demo_teams(second)
+        boss = _demo_staff(second, names[6], StaffRole.IPS_SUPERVISOR, caseload=5)
+        _demo_staff(
+            second,
+            names[7],
+            StaffRole.EMPLOYMENT_SPECIALIST,
+            caseload=24,
+            community_time_percent=50,
+            employment_services_percent=80,
+            supervisor=boss,
+            teams=teams,
+            referrals_from_teams_percent=70,
+        )
+        _demo_staff(
+            second,
+            names[8],
+            StaffRole.EMPLOYMENT_SPECIALIST,
+            fte="0.80",
+            caseload=15,
+            employment_services_only=True,
+            supervisor=boss,
+            teams=teams[:1],
+            referrals_from_teams_percent=95,
+        )
+
+
+def _demo_teams(agency: Agency) -> list[TreatmentTeam]:
+    return [
+        TreatmentTeam.objects.create(collaborative=agency.collaborative, agency=agency, name=name)
+        for name in _TEAMS
+    ]
+
+
+def _demo_staff(
+    agency: Agency,
+    name: str,
+    role: str,
+    *,
+    fte: str = "1.00",
+    teams: list[TreatmentTeam] = (),
+    start_date: datetime.date = datetime.date(2024, 2, 5),
+    **figures,
+) -> StaffMember:
+    member = StaffMember(
+        collaborative=agency.collaborative,
+        agency=agency,
+        name=name,
+        role=role,
+        fte=fte,
+        start_date=start_date,
+        **figures,
+    )
+    member.full_clean()
+    member.save()
+    for team in teams:
+        StaffTeamAssignment.objects.create(
+            collaborative=agency.collaborative, agency=agency, staff_member=member, team=team
+        )
+    return member

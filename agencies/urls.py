@@ -1,6 +1,6 @@
 from django.urls import path
 
-from agencies import views
+from agencies import views, views_roster
 
 app_name = "agencies"
 
@@ -14,6 +14,22 @@ urlpatterns = [
     path("<uuid:agency_id>/plan/start/", views.plan_create, name="plan_create"),
     path("<uuid:agency_id>/plan/steps/", views.plan_step_add, name="plan_step_add"),
     path("plan-steps/<uuid:step_id>/status/", views.plan_step_status, name="plan_step_status"),
+    path("<uuid:agency_id>/roster/", views_roster.roster, name="roster"),
+    path("<uuid:agency_id>/roster/staff/new/", views_roster.staff_add, name="staff_add"),
+    path("roster/staff/<uuid:staff_id>/edit/", views_roster.staff_edit, name="staff_edit"),
+    path("roster/staff/<uuid:staff_id>/end/", views_roster.staff_end, name="staff_end"),
+    path("<uuid:agency_id>/roster/teams/new/", views_roster.team_add, name="team_add"),
+    path("roster/teams/<uuid:team_id>/edit/", views_roster.team_edit, name="team_edit"),
+    path(
+        "<uuid:agency_id>/roster/vr-counselors/new/",
+        views_roster.counselor_add,
+        name="counselor_add",
+    ),
+    path(
+        "roster/vr-counselors/<uuid:counselor_id>/edit/",
+        views_roster.counselor_edit,
+        name="counselor_edit",
+    ),
     path("regions/", views.region_list, name="region_list"),
     path("regions/<uuid:region_id>/edit/", views.region_edit, name="region_edit"),
     path("people/", views.people, name="people"),

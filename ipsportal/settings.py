@@ -305,6 +305,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # A roster entry's role and a membership's role are different choices of the same name.
+    "ENUM_NAME_OVERRIDES": {"StaffRoleEnum": "agencies.models.roster.StaffRole"},
 }
 
 # Content-Security-Policy, sent in every mode so that development and the browser tests run

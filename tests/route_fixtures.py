@@ -576,6 +576,49 @@ def build(tenant: Tenant) -> None:
         ],
     )
     add_marker(tenant, tenant.plan_step.action, agency=True)
+    _build_roster(tenant)
+
+
+def _build_roster(tenant: Tenant) -> None:
+    """The agency's staff roster: a supervisor, an employment specialist on a treatment team
+    (with a distinctive caseload) and a VR counselor."""
+    from decimal import Decimal
+
+    from agencies import services
+    from agencies.models import StaffMember, StaffRole
+
+    admin = tenant.user(Role.STATE_ADMIN)
+    tenant.treatment_team = services.treatment_team_save(
+        user=admin, agency=tenant.agency, name=f"Secret team of {tenant.agency.name}"
+    )
+    tenant.roster_supervisor = services.staff_member_create(
+        user=admin,
+        agency=tenant.agency,
+        name=f"Secret Supervisor of {tenant.agency.name}",
+        role=StaffRole.IPS_SUPERVISOR,
+        fte=Decimal("1"),
+    )
+    tenant.staff_member = services.staff_member_create(
+        user=admin,
+        agency=tenant.agency,
+        name=f"Secret Specialist of {tenant.agency.name}",
+        role=StaffRole.EMPLOYMENT_SPECIALIST,
+        fte=Decimal("1"),
+        supervisor=tenant.roster_supervisor,
+        treatment_teams=[tenant.treatment_team],
+    )
+    caseload = distinctive_number(tenant)
+    StaffMember.objects.filter(pk=tenant.staff_member.pk).update(caseload=caseload)
+    add_marker(tenant, caseload, agency=True)
+    tenant.vr_counselor = services.vr_counselor_save(
+        user=admin,
+        agency=tenant.agency,
+        name=f"Secret Counselor of {tenant.agency.name}",
+        vr_office="Secret VR office",
+    )
+    for row in (tenant.treatment_team, tenant.roster_supervisor, tenant.staff_member):
+        add_marker(tenant, row.name, agency=True)
+    add_marker(tenant, tenant.vr_counselor.name, agency=True)
 
 
 # --------------------------------------------------------------------------------------------
@@ -664,6 +707,33 @@ def _admin_kwargs(tenant: Tenant) -> dict[str, Any]:
     }
 
 
+def _staff_form(tenant: Tenant) -> dict[str, Any]:
+    # A plausible change naming the victim's supervisor and team, so a missing check saves.
+    return {
+        "name": "Hacked specialist",
+        "role": "employment_specialist",
+        "fte": "1.00",
+        "supervisor": str(tenant.roster_supervisor.pk),
+        "treatment_teams": [str(tenant.treatment_team.pk)],
+        "caseload": "40",
+        "community_time_percent": "10",
+        "employment_services_only": "false",
+        "supervises_ips_only": "unknown",
+    }
+
+
+def _api_staff(tenant: Tenant) -> dict[str, Any]:
+    return {
+        "agency": str(tenant.agency.pk),
+        "name": "Hacked specialist",
+        "role": "employment_specialist",
+        "fte": "1.00",
+        "supervisor": str(tenant.roster_supervisor.pk),
+        "treatment_teams": [str(tenant.treatment_team.pk)],
+        "caseload": 40,
+    }
+
+
 _PUBLIC = RouteFixture("public")
 
 PARAMETERS: dict[str, Callable[[Tenant], Any]] = {
@@ -673,6 +743,9 @@ PARAMETERS: dict[str, Callable[[Tenant], Any]] = {
     "invitation_id": lambda t: t.invitation,
     "document_id": lambda t: t.report,
     "delivery_id": lambda t: t.delivery,
+    "staff_id": lambda t: t.staff_member,
+    "team_id": lambda t: t.treatment_team,
+    "counselor_id": lambda t: t.vr_counselor,
 }
 
 ROUTES: dict[str, RouteFixture] = {
@@ -736,6 +809,29 @@ ROUTES: dict[str, RouteFixture] = {
         data=lambda t: {"status": "done"},
         agency_scoped=True,
     ),
+    # ----------------------------------------------------------------- the staff roster
+    "agencies:roster": RouteFixture(
+        "tenant", kwargs=_agency, query=lambda t: {"q": "Secret"}, agency_scoped=True
+    ),
+    "agencies:staff_add": RouteFixture(
+        "tenant", kwargs=_agency, data=_staff_form, agency_scoped=True
+    ),
+    "agencies:staff_edit": RouteFixture("tenant", data=_staff_form, agency_scoped=True),
+    "agencies:staff_end": RouteFixture(
+        "tenant", data=lambda t: {"end_date": "2020-01-01"}, agency_scoped=True
+    ),
+    "agencies:team_add": RouteFixture(
+        "tenant", kwargs=_agency, data=lambda t: {"name": "Hacked team"}, agency_scoped=True
+    ),
+    "agencies:team_edit": RouteFixture(
+        "tenant", data=lambda t: {"name": "Hacked team", "notes": "x"}, agency_scoped=True
+    ),
+    "agencies:counselor_add": RouteFixture(
+        "tenant", kwargs=_agency, data=lambda t: {"name": "Hacked counselor"}, agency_scoped=True
+    ),
+    "agencies:counselor_edit": RouteFixture(
+        "tenant", data=lambda t: {"name": "Hacked counselor"}, agency_scoped=True
+    ),
     "agencies:region_list": RouteFixture("scoped_list", data=_region_form),
     "agencies:region_edit": RouteFixture(
         "tenant", kwargs=lambda t: {"region_id": t.region.pk}, data=_region_form
@@ -768,6 +864,42 @@ ROUTES: dict[str, RouteFixture] = {
     "agency-detail": RouteFixture(
         "tenant", kwargs=lambda t: {"pk": t.agency.pk}, data=_api_agency, agency_scoped=True
     ),
+    # The staff roster's API: victim ids in the bodies and filters must be refused too.
+    "staffmember-list": RouteFixture(
+        "scoped_list",
+        query=lambda t: {"agency": str(t.agency.pk), "q": "Secret"},
+        data=_api_staff,
+        agency_scoped=True,
+        note="a victim agency, supervisor or team in the body must not be accepted",
+    ),
+    "staffmember-detail": RouteFixture(
+        "tenant", kwargs=lambda t: {"pk": t.staff_member.pk}, data=_api_staff, agency_scoped=True
+    ),
+    "treatmentteam-list": RouteFixture(
+        "scoped_list",
+        query=lambda t: {"agency": str(t.agency.pk)},
+        data=lambda t: {"agency": str(t.agency.pk), "name": "Hacked team"},
+        agency_scoped=True,
+    ),
+    "treatmentteam-detail": RouteFixture(
+        "tenant",
+        kwargs=lambda t: {"pk": t.treatment_team.pk},
+        data=lambda t: {"name": "Hacked team", "notes": "x"},
+        agency_scoped=True,
+    ),
+    "vrcounselor-list": RouteFixture(
+        "scoped_list",
+        query=lambda t: {"agency": str(t.agency.pk)},
+        data=lambda t: {"agency": str(t.agency.pk), "name": "Hacked counselor"},
+        agency_scoped=True,
+    ),
+    "vrcounselor-detail": RouteFixture(
+        "tenant",
+        kwargs=lambda t: {"pk": t.vr_counselor.pk},
+        data=lambda t: {"name": "Hacked counselor"},
+        agency_scoped=True,
+    ),
+    "structurecheck-list": RouteFixture("tenant", kwargs=_agency, agency_scoped=True),
     "document-list": RouteFixture(
         "scoped_list",
         query=lambda t: {"agency": str(t.agency.pk), "subject": str(t.agency.pk)},

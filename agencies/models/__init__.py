@@ -1,5 +1,6 @@
 """Models of the agencies app, by area: ``tenancy`` (collaboratives, regions, agencies),
-``people`` (roles, memberships, invitations) and ``plans`` (implementation plans)."""
+``people`` (roles, memberships, invitations), ``plans`` (implementation plans) and ``roster``
+(the staff roster, treatment teams, VR counselors)."""
 
 from agencies.models.people import (
     Invitation,
@@ -9,6 +10,15 @@ from agencies.models.people import (
     Role,
 )
 from agencies.models.plans import ImplementationArea, ImplementationPlan, ImplementationStep
+from agencies.models.roster import (
+    MAX_FTE,
+    MIN_FTE,
+    StaffMember,
+    StaffRole,
+    StaffTeamAssignment,
+    TreatmentTeam,
+    VRCounselor,
+)
 from agencies.models.tenancy import (
     TIME_ZONE_CHOICES,
     US_STATE_CHOICES,
@@ -22,6 +32,8 @@ from agencies.models.tenancy import (
 )
 
 __all__ = [
+    "MAX_FTE",
+    "MIN_FTE",
     "TIME_ZONE_CHOICES",
     "US_STATE_CHOICES",
     "Agency",
@@ -37,6 +49,11 @@ __all__ = [
     "MembershipAgency",
     "Region",
     "Role",
+    "StaffMember",
+    "StaffRole",
+    "StaffTeamAssignment",
     "TenantOwned",
+    "TreatmentTeam",
+    "VRCounselor",
     "VRVendorStatus",
 ]

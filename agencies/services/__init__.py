@@ -1,6 +1,6 @@
 """Writes of the agencies app, by area: ``tenancy`` (agencies, regions), ``people``
-(invitations, memberships, a new collaborative) and ``plans`` (implementation plans). HTML
-views, API views and tasks all call these."""
+(invitations, memberships, a new collaborative), ``plans`` (implementation plans) and
+``roster`` (the staff roster). HTML views, API views and tasks all call these."""
 
 from agencies.services.people import (
     INVITATION_LIFETIME,
@@ -21,11 +21,20 @@ from agencies.services.plans import (
     implementation_steps_add,
     overdue_warning,
 )
+from agencies.services.roster import (
+    UNSET,
+    staff_member_create,
+    staff_member_end,
+    staff_member_update,
+    treatment_team_save,
+    vr_counselor_save,
+)
 from agencies.services.tenancy import AGENCY_FIELDS, agency_create, agency_update, region_save
 
 __all__ = [
     "AGENCY_FIELDS",
     "INVITATION_LIFETIME",
+    "UNSET",
     "agency_create",
     "agency_update",
     "collaborative_bootstrap",
@@ -43,4 +52,9 @@ __all__ = [
     "membership_grant",
     "overdue_warning",
     "region_save",
+    "staff_member_create",
+    "staff_member_end",
+    "staff_member_update",
+    "treatment_team_save",
+    "vr_counselor_save",
 ]

@@ -20,7 +20,7 @@ agencies of its own collaborative.
 
 Modules: ``matrix`` (the permission matrix), ``conditions`` (what each grant means per
 model), ``scope`` (memberships, scope, rights, :func:`rows`), ``objects`` (the foundation's
-objects), ``readiness``, ``documents`` (documents and the outbox) and ``aggregates``
+objects), ``roster``, ``readiness``, ``documents`` (documents and the outbox) and ``aggregates``
 (numbers of a whole collaborative). Import from ``ipsportal.access``.
 """
 
@@ -76,6 +76,17 @@ from ipsportal.access.readiness import (
     visit_visitor_candidates,
     visits_in_scope,
 )
+from ipsportal.access.roster import (
+    RosterAccess,
+    RosterRowAccess,
+    access_roster,
+    access_staff_member,
+    access_treatment_team,
+    access_vr_counselor,
+    staff_members_in_scope,
+    treatment_teams_in_scope,
+    vr_counselors_in_scope,
+)
 from ipsportal.access.scope import (
     NOTHING,
     MembershipView,
@@ -112,6 +123,8 @@ __all__ = [
     "PlanAccess",
     "PlanStepAccess",
     "RegionAccess",
+    "RosterAccess",
+    "RosterRowAccess",
     "Subject",
     "VisitAccess",
     "access_agency",
@@ -123,7 +136,11 @@ __all__ = [
     "access_plan",
     "access_plan_step",
     "access_region",
+    "access_roster",
+    "access_staff_member",
+    "access_treatment_team",
     "access_visit",
+    "access_vr_counselor",
     "agencies_in_scope",
     "agencies_with_roles",
     "can",
@@ -153,8 +170,11 @@ __all__ = [
     "roles_holding",
     "roles_in",
     "rows",
+    "staff_members_in_scope",
     "subject_of",
+    "treatment_teams_in_scope",
     "undeclared_conditions",
     "visit_visitor_candidates",
     "visits_in_scope",
+    "vr_counselors_in_scope",
 ]

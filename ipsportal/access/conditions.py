@@ -88,6 +88,9 @@ SUBJECTS: dict[str, Subject] = {
         Subject("agencies.Region", agency=None),
         Subject("agencies.ImplementationPlan", agency="agency"),
         Subject("agencies.ImplementationStep", agency="agency"),
+        Subject("agencies.StaffMember", agency="agency"),
+        Subject("agencies.TreatmentTeam", agency="agency"),
+        Subject("agencies.VRCounselor", agency="agency"),
         Subject(
             "agencies.Membership",
             agency="agencies",

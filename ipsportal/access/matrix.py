@@ -32,6 +32,8 @@ class Action(enum.StrEnum):
     REGION_MANAGE = "region_manage", "manage the regions of the collaborative"
     PLAN_VIEW = "plan_view", "see implementation plans"
     PLAN_EDIT = "plan_edit", "change implementation plans"
+    ROSTER_VIEW = "roster_view", "see the staff roster"
+    ROSTER_EDIT = "roster_edit", "change the staff roster"
     READINESS_VIEW = "readiness_view", "read readiness visits"
     READINESS_WRITE = "readiness_write", "log or change readiness visits"
     READINESS_EXPORT = "readiness_export", "download readiness visit reports and lists"
@@ -93,6 +95,8 @@ PERMISSIONS: dict[Action, dict[Role, Grant]] = {
     Action.REGION_MANAGE: dict(_STATE_STAFF),
     Action.PLAN_VIEW: dict(_EVERY_ROLE),
     Action.PLAN_EDIT: dict(_EDITORS),
+    Action.ROSTER_VIEW: dict(_EVERY_ROLE),
+    Action.ROSTER_EDIT: dict(_EDITORS),
     Action.READINESS_VIEW: dict(_READERS_OF_FINAL),
     Action.READINESS_WRITE: dict(_STATE_STAFF),
     Action.READINESS_EXPORT: dict(_READERS_OF_FINAL),
@@ -116,6 +120,8 @@ COLLABORATIVE_ACTIONS = frozenset(
     {Action.AGENCY_CREATE, Action.REGION_MANAGE, Action.DELIVERIES_VIEW}
 )
 
+_ROSTER_MODELS = ("agencies.StaffMember", "agencies.TreatmentTeam", "agencies.VRCounselor")
+
 #: The kind of object each action is about, as model labels. Every grant of an action other
 #: than ALWAYS must have a condition declared for each of these models (checked at start-up
 #: and in the tests). Actions of features still to come name no model yet.
@@ -127,6 +133,8 @@ ACTION_OBJECTS: dict[Action, tuple[str, ...]] = {
     Action.REGION_MANAGE: ("agencies.Region",),
     Action.PLAN_VIEW: ("agencies.ImplementationPlan", "agencies.ImplementationStep"),
     Action.PLAN_EDIT: ("agencies.ImplementationPlan", "agencies.ImplementationStep"),
+    Action.ROSTER_VIEW: _ROSTER_MODELS,
+    Action.ROSTER_EDIT: _ROSTER_MODELS,
     Action.READINESS_VIEW: ("readiness.ReadinessVisit",),
     Action.READINESS_WRITE: ("readiness.ReadinessVisit",),
     Action.READINESS_EXPORT: ("readiness.ReadinessVisit",),

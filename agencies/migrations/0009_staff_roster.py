@@ -13,7 +13,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('agencies', '0007_min_group_size'),
+        ('agencies', '0008_agency_phone_and_zip_checked'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

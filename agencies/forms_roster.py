@@ -39,6 +39,10 @@ class StaffMemberForm(forms.ModelForm):
             "instance", StaffMember(agency=agency, collaborative=agency.collaborative)
         )
         super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [
+            ("", "Choose a role"),
+            *StaffMember._meta.get_field("role").choices,
+        ]
         supervisors = selectors_roster.roster_supervisors(user, agency)
         if self.instance.pk:
             supervisors = supervisors.exclude(pk=self.instance.pk)

@@ -36,7 +36,8 @@ def roster_staff(
         .prefetch_related(
             Prefetch("treatment_teams", queryset=TreatmentTeam.objects.order_by("name"))
         )
-        .order_by("role", "name", "pk")
+        # Supervisors first ("ips_supervisor" sorts after "employment_specialist").
+        .order_by("-role", "name", "pk")
     )
 
 

@@ -292,9 +292,9 @@ SPECTACULAR_SETTINGS = {
         'every error, whatever its status, is JSON of one shape, `{"error": {"status", '
         '"code", "message", "fields"}}` (schema `Error`), including 404 for a path '
         "that names no resource and 405 for a method an endpoint does not offer. Resources "
-        "two people edit (agencies, readiness visits) carry an `ETag`; a change sends it back "
-        "in `If-Match` (428 without it, 412 when someone changed the resource since). Text "
-        "never holds a NUL character (400)."
+        "two people edit (agencies, the staff roster, readiness visits) carry an `ETag`; a "
+        "change sends it back in `If-Match` (428 without it, 412 when someone changed the "
+        "resource since). Text never holds a NUL character (400)."
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,

@@ -325,3 +325,11 @@ def test_it_shows_the_checks_met_and_not_met_on_the_agency_page(client, tenant):
     assert 'data-check="es_community_time" data-status="not_met"' in panel
     assert 'data-check="es_team_assignment" data-status="met"' in panel
     assert 'data-check="supervisor_ratio" data-status="met"' in panel
+
+
+def test_it_lists_supervisors_before_specialists(client, tenant):
+    es(tenant, name="Aaron Able")
+    supervisor(tenant, name="Zoe Zimmer")
+    client.force_login(tenant.user(R.IPS_SUPERVISOR))
+    page = client.get(reverse("agencies:roster", args=[tenant.agency.pk])).content.decode()
+    assert page.index("Zoe Zimmer") < page.index("Aaron Able")

@@ -1,5 +1,6 @@
 """Models of the agencies app, by area: ``tenancy`` (collaboratives, regions, agencies),
-``people`` (roles, memberships, invitations) and ``plans`` (implementation plans)."""
+``people`` (roles, memberships, invitations), ``plans`` (implementation plans) and
+``steering`` (steering committees)."""
 
 from agencies.models.people import (
     Invitation,
@@ -9,6 +10,14 @@ from agencies.models.people import (
     Role,
 )
 from agencies.models.plans import ImplementationArea, ImplementationPlan, ImplementationStep
+from agencies.models.steering import (
+    SteeringActionItem,
+    SteeringAttendance,
+    SteeringCategory,
+    SteeringCommittee,
+    SteeringMeeting,
+    SteeringMember,
+)
 from agencies.models.tenancy import (
     TIME_ZONE_CHOICES,
     US_STATE_CHOICES,
@@ -37,6 +46,12 @@ __all__ = [
     "MembershipAgency",
     "Region",
     "Role",
+    "SteeringActionItem",
+    "SteeringAttendance",
+    "SteeringCategory",
+    "SteeringCommittee",
+    "SteeringMeeting",
+    "SteeringMember",
     "TenantOwned",
     "VRVendorStatus",
 ]

@@ -1,6 +1,6 @@
 """Writes of the agencies app, by area: ``tenancy`` (agencies, regions), ``people``
-(invitations, memberships, a new collaborative) and ``plans`` (implementation plans). HTML
-views, API views and tasks all call these."""
+(invitations, memberships, a new collaborative), ``plans`` (implementation plans) and
+``steering`` (steering committees). HTML views, API views and tasks all call these."""
 
 from agencies.services.people import (
     INVITATION_LIFETIME,
@@ -19,6 +19,13 @@ from agencies.services.plans import (
     implementation_plan_create,
     implementation_step_set_status,
     implementation_steps_add,
+)
+from agencies.services.steering import (
+    steering_action_item_save,
+    steering_action_item_set_status,
+    steering_committee_create,
+    steering_meeting_save,
+    steering_member_save,
 )
 from agencies.services.tenancy import AGENCY_FIELDS, agency_create, agency_update, region_save
 
@@ -41,4 +48,9 @@ __all__ = [
     "invitation_revoke",
     "membership_grant",
     "region_save",
+    "steering_action_item_save",
+    "steering_action_item_set_status",
+    "steering_committee_create",
+    "steering_meeting_save",
+    "steering_member_save",
 ]

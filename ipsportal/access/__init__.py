@@ -20,8 +20,8 @@ agencies of its own collaborative.
 
 Modules: ``matrix`` (the permission matrix), ``conditions`` (what each grant means per
 model), ``scope`` (memberships, scope, rights, :func:`rows`), ``objects`` (the foundation's
-objects), ``readiness``, ``documents`` (documents and the outbox) and ``aggregates``
-(numbers of a whole collaborative). Import from ``ipsportal.access``.
+objects), ``readiness``, ``steering`` (steering committees), ``documents`` (documents and
+the outbox) and ``aggregates`` (numbers of a whole collaborative). Import from ``ipsportal.access``.
 """
 
 from ipsportal.access.aggregates import Aggregate, readiness_collaborative_figures
@@ -95,6 +95,21 @@ from ipsportal.access.scope import (
     roles_in,
     rows,
 )
+from ipsportal.access.steering import (
+    SteeringAccess,
+    SteeringActionItemAccess,
+    SteeringMeetingAccess,
+    SteeringMemberAccess,
+    access_steering,
+    access_steering_action_item,
+    access_steering_committee,
+    access_steering_meeting,
+    access_steering_member,
+    steering_action_items_in_scope,
+    steering_committees_in_scope,
+    steering_meetings_in_scope,
+    steering_members_in_scope,
+)
 
 __all__ = [
     "ACTION_OBJECTS",
@@ -112,6 +127,10 @@ __all__ = [
     "PlanAccess",
     "PlanStepAccess",
     "RegionAccess",
+    "SteeringAccess",
+    "SteeringActionItemAccess",
+    "SteeringMeetingAccess",
+    "SteeringMemberAccess",
     "Subject",
     "VisitAccess",
     "access_agency",
@@ -123,6 +142,11 @@ __all__ = [
     "access_plan",
     "access_plan_step",
     "access_region",
+    "access_steering",
+    "access_steering_action_item",
+    "access_steering_committee",
+    "access_steering_meeting",
+    "access_steering_member",
     "access_visit",
     "agencies_in_scope",
     "agencies_with_roles",
@@ -153,6 +177,10 @@ __all__ = [
     "roles_holding",
     "roles_in",
     "rows",
+    "steering_action_items_in_scope",
+    "steering_committees_in_scope",
+    "steering_meetings_in_scope",
+    "steering_members_in_scope",
     "subject_of",
     "undeclared_conditions",
     "visit_visitor_candidates",

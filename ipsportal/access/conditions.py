@@ -88,6 +88,10 @@ SUBJECTS: dict[str, Subject] = {
         Subject("agencies.Region", agency=None),
         Subject("agencies.ImplementationPlan", agency="agency"),
         Subject("agencies.ImplementationStep", agency="agency"),
+        Subject("agencies.SteeringCommittee", agency="agency"),
+        Subject("agencies.SteeringMember", agency="agency"),
+        Subject("agencies.SteeringMeeting", agency="agency"),
+        Subject("agencies.SteeringActionItem", agency="agency"),
         Subject(
             "agencies.Membership",
             agency="agencies",

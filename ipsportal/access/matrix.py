@@ -32,6 +32,8 @@ class Action(enum.StrEnum):
     REGION_MANAGE = "region_manage", "manage the regions of the collaborative"
     PLAN_VIEW = "plan_view", "see implementation plans"
     PLAN_EDIT = "plan_edit", "change implementation plans"
+    STEERING_VIEW = "steering_view", "see steering committees and their meetings"
+    STEERING_EDIT = "steering_edit", "change steering committees, their meetings and action items"
     READINESS_VIEW = "readiness_view", "read readiness visits"
     READINESS_WRITE = "readiness_write", "log or change readiness visits"
     READINESS_EXPORT = "readiness_export", "download readiness visit reports and lists"
@@ -93,6 +95,8 @@ PERMISSIONS: dict[Action, dict[Role, Grant]] = {
     Action.REGION_MANAGE: dict(_STATE_STAFF),
     Action.PLAN_VIEW: dict(_EVERY_ROLE),
     Action.PLAN_EDIT: dict(_EDITORS),
+    Action.STEERING_VIEW: dict(_EVERY_ROLE),
+    Action.STEERING_EDIT: dict(_EDITORS),
     Action.READINESS_VIEW: dict(_READERS_OF_FINAL),
     Action.READINESS_WRITE: dict(_STATE_STAFF),
     Action.READINESS_EXPORT: dict(_READERS_OF_FINAL),
@@ -116,6 +120,13 @@ COLLABORATIVE_ACTIONS = frozenset(
     {Action.AGENCY_CREATE, Action.REGION_MANAGE, Action.DELIVERIES_VIEW}
 )
 
+_STEERING_OBJECTS = (
+    "agencies.SteeringCommittee",
+    "agencies.SteeringMember",
+    "agencies.SteeringMeeting",
+    "agencies.SteeringActionItem",
+)
+
 #: The kind of object each action is about, as model labels. Every grant of an action other
 #: than ALWAYS must have a condition declared for each of these models (checked at start-up
 #: and in the tests). Actions of features still to come name no model yet.
@@ -127,6 +138,8 @@ ACTION_OBJECTS: dict[Action, tuple[str, ...]] = {
     Action.REGION_MANAGE: ("agencies.Region",),
     Action.PLAN_VIEW: ("agencies.ImplementationPlan", "agencies.ImplementationStep"),
     Action.PLAN_EDIT: ("agencies.ImplementationPlan", "agencies.ImplementationStep"),
+    Action.STEERING_VIEW: _STEERING_OBJECTS,
+    Action.STEERING_EDIT: _STEERING_OBJECTS,
     Action.READINESS_VIEW: ("readiness.ReadinessVisit",),
     Action.READINESS_WRITE: ("readiness.ReadinessVisit",),
     Action.READINESS_EXPORT: ("readiness.ReadinessVisit",),

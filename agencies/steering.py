@@ -104,6 +104,14 @@ class CadenceState:
     OVERDUE = "overdue"
 
 
+#: The states of the cadence check, with their words.
+CADENCE_STATES = [
+    (CadenceState.NO_MEETING, "No meeting yet"),
+    (CadenceState.ON_TIME, "On time"),
+    (CadenceState.OVERDUE, "Overdue"),
+]
+
+
 @dataclass(frozen=True)
 class Cadence:
     """When the next meeting is due, and whether that day has passed."""

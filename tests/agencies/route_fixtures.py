@@ -103,3 +103,55 @@ ROUTES: dict[str, RouteFixture] = {
     "agencies:steering_action_item_edit": _page(_item_form),
     "agencies:steering_action_item_status": _page(lambda t: {"status": "dropped"}),
 }
+
+# -- the API ---------------------------------------------------------------------------------
+
+
+def _api_member(tenant) -> dict[str, Any]:
+    return {**_member_form(tenant), "committee": str(tenant.steering_committee.pk)}
+
+
+def _api_meeting(tenant) -> dict[str, Any]:
+    return {
+        **_meeting_form(tenant),
+        "guests": ["Hacker"],
+        "committee": str(tenant.steering_committee.pk),
+    }
+
+
+def _api_item(tenant) -> dict[str, Any]:
+    return {**_item_form(tenant), "meeting": str(tenant.steering_meeting.pk)}
+
+
+def _agency_query(tenant) -> dict[str, Any]:
+    return {"agency": str(tenant.agency.pk)}
+
+
+def _api_list(data) -> RouteFixture:
+    return RouteFixture(
+        "scoped_list",
+        data=data,
+        query=_agency_query,
+        agency_scoped=True,
+        note="the body names the victim's committee or meeting: writing there must be refused",
+    )
+
+
+def _api_detail(obj, data) -> RouteFixture:
+    return RouteFixture(
+        "tenant", kwargs=lambda t: {"pk": getattr(t, obj).pk}, data=data, agency_scoped=True
+    )
+
+
+ROUTES.update(
+    {
+        "steering-committee-list": _api_list(lambda t: {"agency": str(t.agency.pk)}),
+        "steering-committee-detail": _api_detail("steering_committee", None),
+        "steering-member-list": _api_list(_api_member),
+        "steering-member-detail": _api_detail("steering_member", _api_member),
+        "steering-meeting-list": _api_list(_api_meeting),
+        "steering-meeting-detail": _api_detail("steering_meeting", _api_meeting),
+        "steering-action-item-list": _api_list(_api_item),
+        "steering-action-item-detail": _api_detail("steering_action_item", _api_item),
+    }
+)

@@ -1,4 +1,5 @@
-"""Fictional demo data: two collaboratives, their regions and agencies, a user per role."""
+"""Fictional demo data: two collaboratives, their regions and agencies, a user per role, and
+the steering committees of three agencies in each."""
 
 from __future__ import annotations
 
@@ -19,6 +20,12 @@ from agencies.models import (
     StaffMember,
     StaffRole,
     StaffTeamAssignment,
+    SteeringActionItem,
+    SteeringAttendance,
+    SteeringCategory,
+    SteeringCommittee,
+    SteeringMeeting,
+    SteeringMember,
     TreatmentTeam,
     VRCounselor,
     VRVendorStatus,
@@ -203,6 +210,8 @@ def load() -> list[DemoLogin]:
         )
         logins.append(DemoLogin(email, Role.IPS_SUPERVISOR.label, collaborative.name, second.name))
 
+        _steering(agencies)
+
     # One trainer who works for both collaboratives, to show the collaborative switcher.
     both = _user("multi.trainer@example.org", "Multi-State Trainer")
     for collaborative, agencies in collaboratives:
@@ -320,3 +329,96 @@ def _demo_staff(
             collaborative=agency.collaborative, agency=agency, staff_member=member, team=team
         )
     return member
+
+
+S = SteeringCategory
+
+#: The committees of the demo: (agency index, members, days since the last meeting or None).
+#: The first agency's is complete and met recently; the second's is complete but overdue; the
+#: third's lacks a family member or client, the clinical director and the DMH liaison.
+STEERING = [
+    (
+        0,
+        [
+            (S.FAMILY_MEMBER, "Maya Lindqvist", "Family advocacy group"),
+            (S.CLIENT, "Jordan Ellis", ""),
+            (S.IPS_SUPERVISOR, "Ana Torres", ""),
+            (S.CLINICAL_DIRECTOR, "Dr. Sam Whitfield", ""),
+            (S.VR, "Omar Reyes", "State Vocational Rehabilitation"),
+            (S.SENIOR_LEADER, "Ruth Alvarez", "Executive director"),
+            (S.STATE_IPS_TEAM, "Lena Brooks", "State IPS team"),
+            (S.DMH_LIAISON, "Chris Nakamura", "Department of Mental Health"),
+        ],
+        30,
+    ),
+    (
+        1,
+        [
+            (S.CLIENT, "Riley Shaw", ""),
+            (S.IPS_SUPERVISOR, "Dev Patel", ""),
+            (S.CLINICAL_DIRECTOR, "Dr. Ines Moreau", ""),
+            (S.VR, "Kim Alder", "State Vocational Rehabilitation"),
+            (S.SENIOR_LEADER, "Grace Obi", "Chief executive"),
+            (S.STATE_IPS_TEAM, "Lena Brooks", "State IPS team"),
+            (S.DMH_LIAISON, "Chris Nakamura", "Department of Mental Health"),
+        ],
+        140,
+    ),
+    (
+        2,
+        [
+            (S.IPS_SUPERVISOR, "Hana Ito", ""),
+            (S.VR, "Ben Carter", "State Vocational Rehabilitation"),
+            (S.SENIOR_LEADER, "Noor Haddad", "Executive director"),
+            (S.STATE_IPS_TEAM, "Lena Brooks", "State IPS team"),
+        ],
+        None,
+    ),
+]
+
+
+def _steering(agencies: list[Agency]) -> None:
+    """Steering committees of the first three agencies of a collaborative (left as they are
+    where they exist)."""
+    for index, members, days_ago in STEERING:
+        agency = agencies[index]
+        collaborative = agency.collaborative
+        committee, created = SteeringCommittee.objects.get_or_create(
+            collaborative=collaborative, agency=agency
+        )
+        if not created:
+            continue
+        seats = [
+            SteeringMember.objects.create(
+                collaborative=collaborative,
+                agency=agency,
+                committee=committee,
+                category=category,
+                name=name,
+                organisation=organisation,
+            )
+            for category, name, organisation in members
+        ]
+        if days_ago is None:
+            continue
+        meeting = SteeringMeeting.objects.create(
+            collaborative=collaborative,
+            agency=agency,
+            committee=committee,
+            date=collaborative.today() - datetime.timedelta(days=days_ago),
+            agenda="Implementation plan progress\nReferrals from the treatment teams",
+            minutes="Reviewed the plan's open steps and this quarter's referrals.",
+            decisions="Present IPS at the next all-staff meeting.",
+        )
+        for member in seats[:-1]:
+            SteeringAttendance.objects.create(
+                collaborative=collaborative, agency=agency, meeting=meeting, member=member
+            )
+        SteeringActionItem.objects.create(
+            collaborative=collaborative,
+            agency=agency,
+            meeting=meeting,
+            text="Present IPS at the all-staff meeting",
+            owner=seats[2].name,
+            due_date=meeting.date + datetime.timedelta(days=30),
+        )

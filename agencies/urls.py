@@ -1,6 +1,7 @@
 from django.urls import path
 
 from agencies import views, views_roster
+from agencies import views_steering as steering
 
 app_name = "agencies"
 
@@ -29,6 +30,46 @@ urlpatterns = [
         "roster/vr-counselors/<uuid:counselor_id>/edit/",
         views_roster.counselor_edit,
         name="counselor_edit",
+    ),
+    path("<uuid:agency_id>/steering/", steering.steering, name="steering"),
+    path("<uuid:agency_id>/steering/start/", steering.steering_start, name="steering_start"),
+    path(
+        "<uuid:agency_id>/steering/members/new/",
+        steering.steering_member_add,
+        name="steering_member_add",
+    ),
+    path(
+        "steering-members/<uuid:steering_member_id>/edit/",
+        steering.steering_member_edit,
+        name="steering_member_edit",
+    ),
+    path(
+        "<uuid:agency_id>/steering/meetings/new/",
+        steering.steering_meeting_add,
+        name="steering_meeting_add",
+    ),
+    path(
+        "steering-meetings/<uuid:meeting_id>/", steering.steering_meeting, name="steering_meeting"
+    ),
+    path(
+        "steering-meetings/<uuid:meeting_id>/edit/",
+        steering.steering_meeting_edit,
+        name="steering_meeting_edit",
+    ),
+    path(
+        "steering-meetings/<uuid:meeting_id>/action-items/",
+        steering.steering_action_item_add,
+        name="steering_action_item_add",
+    ),
+    path(
+        "steering-action-items/<uuid:action_item_id>/edit/",
+        steering.steering_action_item_edit,
+        name="steering_action_item_edit",
+    ),
+    path(
+        "steering-action-items/<uuid:action_item_id>/status/",
+        steering.steering_action_item_status,
+        name="steering_action_item_status",
     ),
     path("regions/", views.region_list, name="region_list"),
     path("regions/<uuid:region_id>/edit/", views.region_edit, name="region_edit"),

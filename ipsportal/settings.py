@@ -292,9 +292,10 @@ SPECTACULAR_SETTINGS = {
         'every error, whatever its status, is JSON of one shape, `{"error": {"status", '
         '"code", "message", "fields"}}` (schema `Error`), including 404 for a path '
         "that names no resource and 405 for a method an endpoint does not offer. Resources "
-        "two people edit (agencies, the staff roster, readiness visits) carry an `ETag`; a "
-        "change sends it back in `If-Match` (428 without it, 412 when someone changed the "
-        "resource since). Text never holds a NUL character (400)."
+        "two people edit (agencies, the staff roster, readiness visits, steering committee "
+        "members, meetings and action items) carry an `ETag`; a change sends it back "
+        "in `If-Match` (428 without it, 412 when someone changed the resource since). Text "
+        "never holds a NUL character (400)."
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -305,8 +306,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    # A roster entry's role and a membership's role are different choices of the same name.
-    "ENUM_NAME_OVERRIDES": {"StaffRoleEnum": "agencies.models.roster.StaffRole"},
+    # Choice sets whose field names other resources use for other choices (a roster entry's
+    # role and a membership's role, say).
+    "ENUM_NAME_OVERRIDES": {
+        "StaffRoleEnum": "agencies.models.roster.StaffRole",
+        "StateEnum": "agencies.models.US_STATE_CHOICES",
+        "SteeringActionItemStatusEnum": "agencies.models.SteeringActionItem.Status",
+        "SteeringCadenceStateEnum": "agencies.steering.CADENCE_STATES",
+    },
 }
 
 # Content-Security-Policy, sent in every mode so that development and the browser tests run

@@ -1,6 +1,6 @@
 """Models of the agencies app, by area: ``tenancy`` (collaboratives, regions, agencies),
-``people`` (roles, memberships, invitations), ``plans`` (implementation plans) and ``roster``
-(the staff roster, treatment teams, VR counselors)."""
+``people`` (roles, memberships, invitations), ``plans`` (implementation plans), ``roster``
+(the staff roster, treatment teams, VR counselors) and ``steering`` (steering committees)."""
 
 from agencies.models.people import (
     Invitation,
@@ -18,6 +18,14 @@ from agencies.models.roster import (
     StaffTeamAssignment,
     TreatmentTeam,
     VRCounselor,
+)
+from agencies.models.steering import (
+    SteeringActionItem,
+    SteeringAttendance,
+    SteeringCategory,
+    SteeringCommittee,
+    SteeringMeeting,
+    SteeringMember,
 )
 from agencies.models.tenancy import (
     TIME_ZONE_CHOICES,
@@ -52,6 +60,12 @@ __all__ = [
     "StaffMember",
     "StaffRole",
     "StaffTeamAssignment",
+    "SteeringActionItem",
+    "SteeringAttendance",
+    "SteeringCategory",
+    "SteeringCommittee",
+    "SteeringMeeting",
+    "SteeringMember",
     "TenantOwned",
     "TreatmentTeam",
     "VRCounselor",

@@ -1,6 +1,7 @@
 """Writes of the agencies app, by area: ``tenancy`` (agencies, regions), ``people``
-(invitations, memberships, a new collaborative), ``plans`` (implementation plans) and
-``roster`` (the staff roster). HTML views, API views and tasks all call these."""
+(invitations, memberships, a new collaborative), ``plans`` (implementation plans),
+``roster`` (the staff roster) and ``steering`` (steering committees). HTML views, API views
+and tasks all call these."""
 
 from agencies.services.people import (
     INVITATION_LIFETIME,
@@ -28,6 +29,13 @@ from agencies.services.roster import (
     staff_member_update,
     treatment_team_save,
     vr_counselor_save,
+)
+from agencies.services.steering import (
+    steering_action_item_save,
+    steering_action_item_set_status,
+    steering_committee_create,
+    steering_meeting_save,
+    steering_member_save,
 )
 from agencies.services.tenancy import AGENCY_FIELDS, agency_create, agency_update, region_save
 
@@ -57,4 +65,9 @@ __all__ = [
     "staff_member_update",
     "treatment_team_save",
     "vr_counselor_save",
+    "steering_action_item_save",
+    "steering_action_item_set_status",
+    "steering_committee_create",
+    "steering_meeting_save",
+    "steering_member_save",
 ]

@@ -20,8 +20,9 @@ agencies of its own collaborative.
 
 Modules: ``matrix`` (the permission matrix), ``conditions`` (what each grant means per
 model), ``scope`` (memberships, scope, rights, :func:`rows`), ``objects`` (the foundation's
-objects), ``roster``, ``readiness``, ``documents`` (documents and the outbox) and ``aggregates``
-(numbers of a whole collaborative). Import from ``ipsportal.access``.
+objects), ``roster``, ``readiness``, ``steering`` (steering committees), ``documents``
+(documents and the outbox) and ``aggregates`` (numbers of a whole collaborative). Import from
+``ipsportal.access``.
 """
 
 from ipsportal.access.aggregates import Aggregate, readiness_collaborative_figures
@@ -106,6 +107,21 @@ from ipsportal.access.scope import (
     roles_in,
     rows,
 )
+from ipsportal.access.steering import (
+    SteeringAccess,
+    SteeringActionItemAccess,
+    SteeringMeetingAccess,
+    SteeringMemberAccess,
+    access_steering,
+    access_steering_action_item,
+    access_steering_committee,
+    access_steering_meeting,
+    access_steering_member,
+    steering_action_items_in_scope,
+    steering_committees_in_scope,
+    steering_meetings_in_scope,
+    steering_members_in_scope,
+)
 
 __all__ = [
     "ACTION_OBJECTS",
@@ -125,6 +141,10 @@ __all__ = [
     "RegionAccess",
     "RosterAccess",
     "RosterRowAccess",
+    "SteeringAccess",
+    "SteeringActionItemAccess",
+    "SteeringMeetingAccess",
+    "SteeringMemberAccess",
     "Subject",
     "VisitAccess",
     "access_agency",
@@ -139,6 +159,11 @@ __all__ = [
     "access_roster",
     "access_staff_member",
     "access_treatment_team",
+    "access_steering",
+    "access_steering_action_item",
+    "access_steering_committee",
+    "access_steering_meeting",
+    "access_steering_member",
     "access_visit",
     "access_vr_counselor",
     "agencies_in_scope",
@@ -171,6 +196,10 @@ __all__ = [
     "roles_in",
     "rows",
     "staff_members_in_scope",
+    "steering_action_items_in_scope",
+    "steering_committees_in_scope",
+    "steering_meetings_in_scope",
+    "steering_members_in_scope",
     "subject_of",
     "treatment_teams_in_scope",
     "undeclared_conditions",

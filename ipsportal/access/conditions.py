@@ -91,6 +91,10 @@ SUBJECTS: dict[str, Subject] = {
         Subject("agencies.StaffMember", agency="agency"),
         Subject("agencies.TreatmentTeam", agency="agency"),
         Subject("agencies.VRCounselor", agency="agency"),
+        Subject("agencies.SteeringCommittee", agency="agency"),
+        Subject("agencies.SteeringMember", agency="agency"),
+        Subject("agencies.SteeringMeeting", agency="agency"),
+        Subject("agencies.SteeringActionItem", agency="agency"),
         Subject(
             "agencies.Membership",
             agency="agencies",

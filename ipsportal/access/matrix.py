@@ -34,6 +34,8 @@ class Action(enum.StrEnum):
     PLAN_EDIT = "plan_edit", "change implementation plans"
     ROSTER_VIEW = "roster_view", "see the staff roster"
     ROSTER_EDIT = "roster_edit", "change the staff roster"
+    STEERING_VIEW = "steering_view", "see steering committees and their meetings"
+    STEERING_EDIT = "steering_edit", "change steering committees, their meetings and action items"
     READINESS_VIEW = "readiness_view", "read readiness visits"
     READINESS_WRITE = "readiness_write", "log or change readiness visits"
     READINESS_EXPORT = "readiness_export", "download readiness visit reports and lists"
@@ -97,6 +99,8 @@ PERMISSIONS: dict[Action, dict[Role, Grant]] = {
     Action.PLAN_EDIT: dict(_EDITORS),
     Action.ROSTER_VIEW: dict(_EVERY_ROLE),
     Action.ROSTER_EDIT: dict(_EDITORS),
+    Action.STEERING_VIEW: dict(_EVERY_ROLE),
+    Action.STEERING_EDIT: dict(_EDITORS),
     Action.READINESS_VIEW: dict(_READERS_OF_FINAL),
     Action.READINESS_WRITE: dict(_STATE_STAFF),
     Action.READINESS_EXPORT: dict(_READERS_OF_FINAL),
@@ -121,6 +125,12 @@ COLLABORATIVE_ACTIONS = frozenset(
 )
 
 _ROSTER_MODELS = ("agencies.StaffMember", "agencies.TreatmentTeam", "agencies.VRCounselor")
+_STEERING_OBJECTS = (
+    "agencies.SteeringCommittee",
+    "agencies.SteeringMember",
+    "agencies.SteeringMeeting",
+    "agencies.SteeringActionItem",
+)
 
 #: The kind of object each action is about, as model labels. Every grant of an action other
 #: than ALWAYS must have a condition declared for each of these models (checked at start-up
@@ -135,6 +145,8 @@ ACTION_OBJECTS: dict[Action, tuple[str, ...]] = {
     Action.PLAN_EDIT: ("agencies.ImplementationPlan", "agencies.ImplementationStep"),
     Action.ROSTER_VIEW: _ROSTER_MODELS,
     Action.ROSTER_EDIT: _ROSTER_MODELS,
+    Action.STEERING_VIEW: _STEERING_OBJECTS,
+    Action.STEERING_EDIT: _STEERING_OBJECTS,
     Action.READINESS_VIEW: ("readiness.ReadinessVisit",),
     Action.READINESS_WRITE: ("readiness.ReadinessVisit",),
     Action.READINESS_EXPORT: ("readiness.ReadinessVisit",),

@@ -58,6 +58,9 @@ EXPECTED: dict[Action, tuple] = {
     # "edit ... roster" row; reading it is the "view agency" row (ES: their own agency)
     A.ROSTER_VIEW:       (Y,    Y,           Y,           Y,        Y,      Y,      Y),
     A.ROSTER_EDIT:       (Y,    Y,           NO,          NO,       Y,      NO,     NO),
+    # "edit ... steering committee"; reading it follows the plan's row
+    A.STEERING_VIEW:     (Y,    Y,           Y,           Y,        Y,      Y,      Y),
+    A.STEERING_EDIT:     (Y,    Y,           NO,          NO,       Y,      NO,     NO),
     # "readiness visits: write" row; supervisors and leaders "read final"; reading is not in
     # the table for reviewers (state staff preparing reviews: all) and VR liaisons (VR gets a
     # copy of the final report: final only); ES: nothing.

@@ -121,7 +121,7 @@ def make_long_visit(
     }
     data["action_steps"] = [
         {
-            "text": f"Step {n + 1} " + (word(STEP_LETTER, 2000) if n == 0 else "x" * 80),
+            "text": f"Step {n + 1} " + (word(STEP_LETTER, 1990) if n == 0 else "x" * 80),
             "owner": f"Owner {n + 1} " + (word(OWNER_LETTER, 190) if n == 0 else ""),
             "target_date": datetime.date(2030, 1, 1) + datetime.timedelta(days=n),
             "area_key": "financing",
@@ -191,7 +191,7 @@ def test_it_prints_every_long_unbroken_text_of_a_visit_report_in_full(
     pages = text.count("\f")
     assert text.count(NOTE_LETTER) == LONG
     assert text.count(BARRIER_LETTER) == LONG
-    assert text.count(STEP_LETTER) == 2000
+    assert text.count(STEP_LETTER) == 1990
     assert text.count(ACTIVITY_LETTER) == 2000
     assert text.count(OWNER_LETTER) == 190
     assert text.count(NAME_LETTER) == 150

@@ -1,0 +1,157 @@
+"""Route fixtures of the steering committee pages and API for the route-inventory isolation
+test (see ``tests/route_fixtures.py`` for the contract)."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from agencies import services
+from agencies.models import Role, SteeringCategory
+from tests.route_fixtures import RouteFixture, add_marker
+
+
+def build(tenant) -> None:
+    """A steering committee of ``tenant.agency`` with a member, a meeting she attended with
+    minutes and decisions, and an action item; each text is a marker of the agency."""
+    supervisor = tenant.user(Role.IPS_SUPERVISOR)
+    name = tenant.agency.name
+    tenant.steering_committee = services.steering_committee_create(
+        user=supervisor, agency=tenant.agency
+    )
+    tenant.steering_member = services.steering_member_save(
+        user=supervisor,
+        committee=tenant.steering_committee,
+        category=SteeringCategory.FAMILY_MEMBER,
+        name=f"Steering member of {name}",
+        organisation=f"Family council of {name}",
+        email=f"steering.{tenant.collaborative.slug}@example.org",
+    )
+    tenant.steering_meeting = services.steering_meeting_save(
+        user=supervisor,
+        committee=tenant.steering_committee,
+        date=datetime.date(2025, 2, 3),
+        attendees=[tenant.steering_member.pk],
+        guests=f"Guest of {name}",
+        agenda=f"Steering agenda of {name}",
+        minutes=f"Steering minutes of {name}",
+        decisions=f"Steering decisions of {name}",
+    )
+    tenant.steering_action_item = services.steering_action_item_save(
+        user=supervisor,
+        meeting=tenant.steering_meeting,
+        text=f"Steering action of {name}",
+        owner=f"Owner of {name}",
+        due_date=datetime.date(2025, 3, 1),
+    )
+    for text in (
+        tenant.steering_member.organisation,
+        tenant.steering_meeting.guests,
+        tenant.steering_meeting.agenda,
+        tenant.steering_meeting.minutes,
+        tenant.steering_meeting.decisions,
+        tenant.steering_action_item.text,
+        tenant.steering_action_item.owner,
+    ):
+        add_marker(tenant, text, agency=True)
+
+
+def _member_form(tenant) -> dict[str, Any]:
+    return {
+        "name": "Hacked member",
+        "category": SteeringCategory.CLIENT,
+        "organisation": "Hackers",
+        "email": "hacker@example.org",
+        "is_active": "",
+    }
+
+
+def _meeting_form(tenant) -> dict[str, Any]:
+    return {
+        "date": "2025-02-04",
+        "attendees": [str(tenant.steering_member.pk)],
+        "guests": "Hacker",
+        "agenda": "Hacked agenda",
+        "minutes": "Hacked minutes",
+        "decisions": "Hacked decisions",
+    }
+
+
+def _item_form(tenant) -> dict[str, Any]:
+    return {"text": "Hacked item", "owner": "Hacker", "due_date": "2025-03-02", "status": "done"}
+
+
+def _page(data=None) -> RouteFixture:
+    return RouteFixture("tenant", data=data, agency_scoped=True)
+
+
+PARAMETERS = {
+    "steering_member_id": lambda t: t.steering_member,
+    "meeting_id": lambda t: t.steering_meeting,
+    "action_item_id": lambda t: t.steering_action_item,
+}
+
+ROUTES: dict[str, RouteFixture] = {
+    "agencies:steering": _page(),
+    "agencies:steering_start": _page(),
+    "agencies:steering_member_add": _page(_member_form),
+    "agencies:steering_member_edit": _page(_member_form),
+    "agencies:steering_meeting_add": _page(_meeting_form),
+    "agencies:steering_meeting": _page(),
+    "agencies:steering_meeting_edit": _page(_meeting_form),
+    "agencies:steering_action_item_add": _page(_item_form),
+    "agencies:steering_action_item_edit": _page(_item_form),
+    "agencies:steering_action_item_status": _page(lambda t: {"status": "dropped"}),
+}
+
+# -- the API ---------------------------------------------------------------------------------
+
+
+def _api_member(tenant) -> dict[str, Any]:
+    return {**_member_form(tenant), "committee": str(tenant.steering_committee.pk)}
+
+
+def _api_meeting(tenant) -> dict[str, Any]:
+    return {
+        **_meeting_form(tenant),
+        "guests": ["Hacker"],
+        "committee": str(tenant.steering_committee.pk),
+    }
+
+
+def _api_item(tenant) -> dict[str, Any]:
+    return {**_item_form(tenant), "meeting": str(tenant.steering_meeting.pk)}
+
+
+def _agency_query(tenant) -> dict[str, Any]:
+    return {"agency": str(tenant.agency.pk)}
+
+
+def _api_list(data) -> RouteFixture:
+    return RouteFixture(
+        "scoped_list",
+        data=data,
+        query=_agency_query,
+        agency_scoped=True,
+        note="the body names the victim's committee or meeting: writing there must be refused",
+    )
+
+
+def _api_detail(obj, data) -> RouteFixture:
+    return RouteFixture(
+        "tenant", kwargs=lambda t: {"pk": getattr(t, obj).pk}, data=data, agency_scoped=True
+    )
+
+
+ROUTES.update(
+    {
+        "steering-committee-list": _api_list(lambda t: {"agency": str(t.agency.pk)}),
+        "steering-committee-detail": _api_detail("steering_committee", None),
+        "steering-member-list": _api_list(_api_member),
+        "steering-member-detail": _api_detail("steering_member", _api_member),
+        "steering-meeting-list": _api_list(_api_meeting),
+        "steering-meeting-detail": _api_detail("steering_meeting", _api_meeting),
+        "steering-action-item-list": _api_list(_api_item),
+        "steering-action-item-detail": _api_detail("steering_action_item", _api_item),
+    }
+)

@@ -30,6 +30,7 @@ from readiness.models import (
     VisitVisitor,
 )
 from readiness.selectors import REPORT_KIND
+from readiness.services import VISIT_FIELDS
 
 # --------------------------------------------------------------------------------------------
 # Serializers
@@ -165,17 +166,12 @@ class ReadinessVisitSerializer(serializers.ModelSerializer):
             "checklist",
             "status",
             "version",
-            "visit_date",
-            "met_leadership",
-            "met_employment_staff",
-            "met_clients",
-            "activity_notes",
+            # The visit's own fields, as the services name them (one list for every caller).
+            *VISIT_FIELDS,
             "not_applicable_parts",
             "ratings",
             "leaders",
             "visitors",
-            "barriers",
-            "facilitators",
             "action_steps",
             "recipients",
             "ready_count",

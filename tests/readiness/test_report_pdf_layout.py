@@ -27,7 +27,7 @@ from readiness.models import ReadinessVisit
 from tests.factories import grant, make_user
 from tests.ipsportal.test_documents import make_visit as history_visit
 from tests.ipsportal.test_documents import request_export
-from tests.readiness.helpers import complete_data, visit_report
+from tests.readiness.helpers import complete_data, report_deliveries, visit_report
 
 #: Letters that appear nowhere else in the reports, one per long field, so counting a letter in
 #: the extracted text counts that field's characters exactly.
@@ -92,7 +92,7 @@ def short_word(letter: str, length: int = LONG) -> str:
 
 
 def make_long_visit(
-    tenant, *, leaders: int = 1, steps: int = 30, long: bool = True
+    tenant, *, leaders: int = 1, steps: int = 30, long: bool = True, send_email: bool = False
 ) -> ReadinessVisit:
     """A finalized visit of ``steps`` action steps and ``leaders`` leaders; with ``long``, of
     an agency with a 200-character one-word name, and area notes, first action step, owners,
@@ -128,11 +128,12 @@ def make_long_visit(
         }
         for n in range(steps)
     ]
+    data["recipients"][0]["name"] = word(NAME_LETTER, 150)
     visit = readiness_services.visit_save_draft(
         user=trainer, visit=visit, data=data, expected_version=visit.version
     )
     return readiness_services.visit_finalize(
-        user=trainer, visit=visit, expected_version=visit.version, send_email=False
+        user=trainer, visit=visit, expected_version=visit.version, send_email=send_email
     )
 
 
@@ -194,7 +195,7 @@ def test_it_prints_every_long_unbroken_text_of_a_visit_report_in_full(
     assert text.count(STEP_LETTER) == 1990
     assert text.count(ACTIVITY_LETTER) == 2000
     assert text.count(OWNER_LETTER) == 190
-    assert text.count(NAME_LETTER) == 150
+    assert text.count(NAME_LETTER) == 150 * 2  # a leader and a recipient
     # The name: heading, running line, the facts table and the running footer of each page.
     assert text.count(AGENCY_LETTER) == 200 * (3 + pages)
     # No column is pushed off the page: every step's owner and target date are printed.
@@ -295,3 +296,24 @@ def test_it_keeps_each_row_of_an_agency_summary_whole_and_prints_long_names_in_f
     start = next(i for i, w in enumerate(words) if w.text == "Role")
     assert rows_split(words[start:], rows) == []
     assert all(w.x_max <= 612 for w in words), "a word runs past the page's edge"
+
+
+def test_it_writes_long_unbroken_text_in_full_in_the_report_email(
+    tenant, django_capture_on_commit_callbacks
+):
+    from readiness.deliveries import report_message
+
+    with django_capture_on_commit_callbacks(execute=True):
+        visit = make_long_visit(tenant, send_email=True)
+    delivery = report_deliveries(visit).first()
+    assert delivery is not None
+    body = report_message(delivery).body
+    # Plain text: the mail client wraps it; nothing is shortened on the way.
+    assert body.count(STEP_LETTER) == 2000
+    assert body.count(OWNER_LETTER) == 190
+    assert body.count(BARRIER_LETTER) == LONG
+    assert body.count(AGENCY_LETTER) == 200
+    # A recipient's name: in the list of everyone the report went to.
+    assert body.count(NAME_LETTER) == 150
+    for step in visit.action_steps.all():
+        assert date_format(step.target_date, "F j, Y") in body

@@ -1,6 +1,7 @@
 """The active collaborative: the one a user in several collaboratives is working in now."""
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.functional import SimpleLazyObject
 
@@ -44,7 +45,9 @@ def follow_collaborative(request, collaborative) -> None:
 class SecurityHeadersMiddleware:
     """The Content-Security-Policy on every page, and ``Cache-Control: no-store`` on every
     answer to a signed-in person (pages, API, downloads), so that no shared or back-button
-    cache keeps what they saw after they logged out.
+    cache keeps what they saw after they logged out. Logging out also tells the browser to
+    clear what the portal's pages stored on the device (such as a copy of a form not saved
+    yet), so the next person on a shared tablet finds none of it.
 
     Static files are served by WhiteNoise before this runs: they carry neither header."""
 
@@ -53,6 +56,12 @@ class SecurityHeadersMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
+        if (
+            request.method == "POST"
+            and response.status_code < 400
+            and request.path == reverse("account_logout")
+        ):
+            response["Clear-Site-Data"] = '"storage"'
         if settings.CSP_ENABLED and not _is_debug_page(response):
             response.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
         user = getattr(request, "user", None)

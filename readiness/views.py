@@ -32,9 +32,28 @@ def _active_collaborative(request):
     return collaborative
 
 
-def _saved_text(visit: ReadinessVisit) -> str:
+def _saved_by(visit: ReadinessVisit) -> tuple[str, str]:
+    """When the visit was last saved and by whom, as people read them."""
     who = visit.updated_by.display_name if visit.updated_by else "someone"
-    return f"Saved at {visit.collaborative.local_time_text(visit.updated_at)} by {who}"
+    return visit.collaborative.local_time_text(visit.updated_at), who
+
+
+def _saved_text(visit: ReadinessVisit) -> str:
+    when, who = _saved_by(visit)
+    return f"Saved at {when} by {who}"
+
+
+def _conflict_message(user, current: ReadinessVisit) -> str:
+    """Why a save based on an old version was refused. When the newer version is the user's
+    own (saved from another tab or device), they are not told that someone else saved it."""
+    if current.updated_by_id != user.pk:
+        return services.VisitConflict(current).message
+    when, _ = _saved_by(current)
+    return (
+        f"You saved this visit at {when} from another tab or device, after this page was "
+        "opened. Your changes were not saved, so nothing was overwritten: copy your changes, "
+        "then reload the page to see the latest version."
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -123,9 +142,26 @@ def visit_start(request):
 # --------------------------------------------------------------------------------------------
 
 
+def _status_text(visit, *, errors: list, conflict: str, amend: bool) -> str:
+    """The save bar's line: it never says "Saved" about a save that was just refused."""
+    if conflict:
+        return (
+            "Not saved: the visit was saved again since this page was opened (see the message "
+            "at the top). Your changes are still in the form: copy them, then reload the page."
+        )
+    if errors:
+        n = len(errors)
+        return (
+            f"Not saved: fix the {n} problem{'s' if n != 1 else ''} listed at the top of the "
+            "page, then save again."
+        )
+    return "" if amend else _saved_text(visit)
+
+
 def _form_context(request, visit, page, *, conflict: str = "", amend: bool = False) -> dict:
     checklist = visit.checklist
     form = page.form
+    errors = page.error_summary() if form.is_bound else []
     parts = []
     for part in checklist.parts:
         parts.append(
@@ -149,28 +185,29 @@ def _form_context(request, visit, page, *, conflict: str = "", amend: bool = Fal
         "form": form,
         "formsets": page.formsets,
         "parts": parts,
-        "errors": page.error_summary() if form.is_bound else [],
+        "errors": errors,
         "conflict": conflict,
         "amend": amend,
-        "saved_text": _saved_text(visit),
+        "status_text": _status_text(visit, errors=errors, conflict=conflict, amend=amend),
         "total_areas": len(checklist.areas),
         "affiliations": AFFILIATIONS,
     }
 
 
 def _save_from_page(request, visit, page):
-    """Save a draft from a bound page. Returns (visit, None) or (None, (status, message))."""
+    """Save a draft from a bound page. Returns (visit, None) or (None, (status, message,
+    stored visit on a conflict or None))."""
     if not page.is_valid():
-        return None, (400, "")
+        return None, (400, "", None)
     try:
         saved = services.visit_save_draft(
             user=request.user, visit=visit, data=page.data(), expected_version=page.version
         )
     except services.VisitConflict as exc:
-        return None, (409, exc.message)
+        return None, (409, _conflict_message(request.user, exc.current), exc.current)
     except ValidationError as exc:
         page.apply_service_errors(exc)
-        return None, (400, "")
+        return None, (400, "", None)
     return saved, None
 
 
@@ -188,9 +225,10 @@ def visit_edit(request, visit_id):
     page = VisitPage(visit=visit, user=request.user, data=request.POST)
     saved, problem = _save_from_page(request, visit, page)
     if saved is not None:
-        messages.success(request, f"The draft was saved ({_saved_text(saved).lower()}).")
+        when, who = _saved_by(saved)
+        messages.success(request, f"The draft was saved at {when} by {who}.")
         return redirect("readiness:visit_edit", visit_id=saved.pk)
-    status, conflict = problem
+    status, conflict, _ = problem
     context = _form_context(request, visit, page, conflict=conflict)
     return render(request, "readiness/visit_form.html", context, status=status)
 
@@ -214,15 +252,27 @@ def visit_autosave(request, visit_id):
                 "status": "saved",
                 "version": saved.version,
                 "saved_at": saved.collaborative.local_time_text(saved.updated_at),
+                "saved_by_you": True,
                 "message": _saved_text(saved),
                 "rated": saved.rated_count,
                 "applicable": saved.applicable_count,
                 "step_ids": [str(s.pk) for s in saved.action_steps.all()],
             }
         )
-    status, conflict = problem
+    status, conflict, current = problem
     if status == 409:
-        return JsonResponse({"status": "conflict", "message": conflict}, status=409)
+        return JsonResponse(
+            {
+                "status": "conflict",
+                "message": conflict,
+                # The page compares the stored version with what it sent itself: a save of its
+                # own that won a race is not a colleague's change.
+                "version": current.version,
+                "saved_at": current.collaborative.local_time_text(current.updated_at),
+                "saved_by_you": current.updated_by_id == request.user.pk,
+            },
+            status=409,
+        )
     return JsonResponse(
         {
             "status": "invalid",
@@ -250,7 +300,7 @@ def visit_review(request, visit_id):
     saved, problem = _save_from_page(request, visit, page)
     if saved is not None:
         return redirect("readiness:visit_finalize", visit_id=saved.pk)
-    status, conflict = problem
+    status, conflict, _ = problem
     context = _form_context(request, visit, page, conflict=conflict)
     return render(request, "readiness/visit_form.html", context, status=status)
 
@@ -290,7 +340,7 @@ def visit_finalize(request, visit_id):
                 user=request.user, visit=visit, expected_version=request.POST.get("version")
             )
         except services.VisitConflict as exc:
-            conflict, status = exc.message, 409
+            conflict, status = _conflict_message(request.user, exc.current), 409
             visit = exc.current
         except ValidationError as exc:
             if hasattr(exc, "error_dict"):
@@ -337,7 +387,7 @@ def visit_amend(request, visit_id):
                 resend=page.form.cleaned_data["resend"],
             )
         except services.VisitConflict as exc:
-            status, conflict = 409, exc.message
+            status, conflict = 409, _conflict_message(request.user, exc.current)
         except ValidationError as exc:
             if hasattr(exc, "error_dict") and "finalize" in exc.error_dict:
                 for message in exc.message_dict["finalize"]:

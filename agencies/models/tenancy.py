@@ -166,13 +166,14 @@ class Collaborative(models.Model):
         return self.local_now().date()
 
     def local_time_text(self, value: datetime.datetime | None) -> str:
-        """A moment as people of the collaborative read it, e.g. "10:42 a.m. on Nov. 23" (with
-        the year when it is not this year); empty for None."""
+        """A moment as people of the collaborative read it, e.g. "10:42 AM on Nov 23" (with
+        the year when it is not this year); empty for None. Pages, messages and JSON answers
+        show it as it is."""
         if value is None:
             return ""
         local = self.local(value)
         pattern = (
-            "g:i a \\o\\n N j" if local.year == self.local_now().year else "g:i a \\o\\n N j, Y"
+            "g:i A \\o\\n M j" if local.year == self.local_now().year else "g:i A \\o\\n M j, Y"
         )
         return date_format(local, pattern)
 

@@ -14,20 +14,30 @@
   if (!form) return;
 
   var autosaveUrl = form.dataset.autosaveUrl || "";
-  var storageKey = "ips-readiness-visit-" + form.dataset.visit;
+  var userId = form.dataset.user || "";
+  // Per person and visit; every key of the portal starts with "ips-" (cleared at logout).
+  var storageKey = "ips-readiness-visit-" + userId + "-" + form.dataset.visit;
   var statusEl = document.getElementById("save-status");
   var conflictEl = document.getElementById("conflict-alert");
   var versionInput = form.querySelector("input[name=version]");
   var AUTOSAVE_MS = 20000;
+  var SENT_KEPT = 5; // saves remembered, to recognise this device's own work on the server
 
   var dirty = false;
   var saving = false;
   var stopped = false; // after a conflict: no more autosaves until the page is reloaded
   var lastSection = null;
   var pendingSubmit = null; // a button clicked while an autosave was in flight
+  var inFlight = Promise.resolve(true); // the save in flight, resolving to "saved"
+  var sentHere = []; // what the saves of this page sent
+  var copyTimer = null;
+  var loggingOut = false;
 
-  function setStatus(text) {
-    if (statusEl) statusEl.textContent = text;
+  // ``problem``: a refusal or an error, shown in full even where the bar is compact.
+  function setStatus(text, problem) {
+    if (!statusEl) return;
+    statusEl.textContent = text;
+    statusEl.classList.toggle("is-problem", Boolean(problem));
   }
 
   // ------------------------------------------------------------------ rows of the formsets
@@ -138,23 +148,47 @@
   });
 
   // ------------------------------------------------------------------ the copy on this device
+  //
+  // The copy is kept per person (a tablet may be shared) and removed when they log out. It
+  // also records the saves this device sent: a save sent as the page was left may reach the
+  // server after the next page was read, and the page must then know that the newer version
+  // is this device's own work, not a colleague's.
 
-  function snapshot() {
+  function snapshot(from) {
     var pairs = [];
-    new FormData(form).forEach(function (value, name) {
+    new FormData(from || form).forEach(function (value, name) {
       if (name !== "csrfmiddlewaretoken" && name !== "version") pairs.push([name, String(value)]);
     });
     return pairs;
   }
 
-  function keepCopy() {
-    if (!autosaveUrl) return;
+  function readCopy() {
+    var raw = null;
+    try { raw = localStorage.getItem(storageKey); } catch (e) { return null; }
+    if (!raw) return null;
     try {
-      localStorage.setItem(storageKey, JSON.stringify({
-        version: versionInput ? versionInput.value : "",
-        at: new Date().toISOString(),
-        pairs: snapshot()
-      }));
+      var copy = JSON.parse(raw);
+      return copy && copy.pairs ? copy : null;
+    } catch (e) {
+      dropCopy();
+      return null;
+    }
+  }
+
+  // ``sent``: the save about to be sent ({base, content}), remembered with the copy.
+  function keepCopy(sent) {
+    if (!autosaveUrl || loggingOut) return;
+    if (copyTimer) { clearTimeout(copyTimer); copyTimer = null; }
+    var old = readCopy();
+    var record = {
+      version: versionInput ? versionInput.value : "",
+      at: new Date().toISOString(),
+      pairs: snapshot(),
+      sent: (old && old.sent) || []
+    };
+    if (sent) record.sent = record.sent.concat([sent]).slice(-SENT_KEPT);
+    try {
+      localStorage.setItem(storageKey, JSON.stringify(record));
     } catch (e) { /* storage full or disabled: autosave still runs */ }
   }
 
@@ -184,7 +218,16 @@
   }
 
   function dropCopy() {
+    if (copyTimer) { clearTimeout(copyTimer); copyTimer = null; }
     try { localStorage.removeItem(storageKey); } catch (e) { /* ignore */ }
+  }
+
+  // Whether this device sent a save with exactly this content (from this page or the one
+  // before it).
+  function sentFromHere(content) {
+    if (sentHere.indexOf(content) !== -1) return true;
+    var copy = readCopy();
+    return Boolean(copy && (copy.sent || []).some(function (s) { return s.content === content; }));
   }
 
   function restore(pairs) {
@@ -221,23 +264,74 @@
     updateProgress();
   }
 
-  function offerRestore() {
-    var raw = null;
-    try { raw = localStorage.getItem(storageKey); } catch (e) { return; }
-    if (!raw) return;
-    var copy;
-    try { copy = JSON.parse(raw); } catch (e) { dropCopy(); return; }
-    if (meaningful(copy.pairs) === meaningful(snapshot())) { dropCopy(); return; }
+  // The visit as a page shows it: this one, or the latest one read from the server.
+  function pageState(doc) {
+    var f = doc.getElementById("visit-form");
+    if (!f) return null;
+    var version = f.querySelector("input[name=version]");
+    var status = doc.getElementById("save-status");
+    var pairs = snapshot(f);
+    return {
+      version: version ? version.value : "",
+      mine: userId !== "" && f.dataset.savedBy === userId,
+      pairs: pairs,
+      content: meaningful(pairs),
+      status: status ? status.textContent.trim() : ""
+    };
+  }
+
+  function fetchLatest() {
+    return fetch(form.action, {
+      credentials: "same-origin",
+      cache: "no-store",
+      headers: { "Accept": "text/html" }
+    }).then(function (response) {
+      return response.ok ? response.text() : "";
+    }).then(function (html) {
+      return html ? pageState(new DOMParser().parseFromString(html, "text/html")) : null;
+    });
+  }
+
+  function checkCopy() {
+    var copy = readCopy();
+    if (!copy) return;
+    var here = pageState(document);
+    var content = meaningful(copy.pairs);
+    if (content === here.content) { dropCopy(); return; }
+    var sent = copy.sent || [];
+    // A save this device sent from the version shown here has not arrived yet (or failed),
+    // or the version shown is this device's own save and the copy was made on top of it:
+    // either way nobody else's work is in between, so the changes go back into the form and
+    // are saved, without asking.
+    var inFlight = sent.some(function (s) { return String(s.base) === here.version; });
+    var onOwnSave = here.mine && sent.some(function (s) { return s.content === here.content; });
+    if (inFlight || onOwnSave) {
+      restore(copy.pairs);
+      changed();
+      setStatus("Your latest changes are back in the form. Saving…");
+      save(false);
+      return;
+    }
+    offerRestore(copy, here);
+  }
+
+  function offerRestore(copy, here) {
     var banner = document.getElementById("restore-banner");
     var text = banner.querySelector("[data-restore-text]");
     var when = new Date(copy.at).toLocaleString();
+    var savedSince = copy.version !== here.version;
     text.textContent = "Changes made on this device at " + when + " were not saved yet.";
-    if (versionInput && copy.version !== versionInput.value) {
-      text.textContent += " The visit was saved since then (perhaps by someone else): restoring puts your copy in the form, and saving it may be refused until you reload.";
+    if (savedSince) {
+      text.textContent += " The visit was saved again since then (" + here.status + "). " +
+        "Restoring puts your copy in the form; saving it is then refused, so that nothing " +
+        "saved since is overwritten, and you can compare it with the latest version.";
     }
     banner.hidden = false;
     banner.querySelector("[data-restore]").addEventListener("click", function () {
       restore(copy.pairs);
+      // The copy is saved as a change of the version it was made on: when that is not the
+      // latest, the server refuses it and says who saved since.
+      if (versionInput && copy.version) versionInput.value = copy.version;
       banner.hidden = true;
       changed();
       setStatus("Your unsaved changes were restored. Saving…");
@@ -252,71 +346,171 @@
 
   // ------------------------------------------------------------------ autosave
 
-  var copyTimer = null;
   function changed() {
     dirty = true;
+    if (loggingOut) return;
     if (copyTimer) clearTimeout(copyTimer);
-    copyTimer = setTimeout(keepCopy, 800);
+    copyTimer = setTimeout(function () { copyTimer = null; keepCopy(); }, 800);
     if (autosaveUrl && !stopped) setStatus("Changes not saved yet");
   }
 
-  function showConflict(message) {
+  function showConflict(body) {
     stopped = true;
     if (conflictEl) {
-      conflictEl.querySelector("[data-conflict-message]").textContent = message;
+      conflictEl.querySelector("[data-conflict-message]").textContent = body.message;
       conflictEl.hidden = false;
       conflictEl.scrollIntoView({ block: "center" });
     }
-    setStatus("Not saved: someone else saved this visit. Your changes are still here.");
+    if (body.status === "final") { setStatus("Not saved: " + body.message, true); return; }
+    var who = body.saved_by_you
+      ? "this visit was saved from another tab or device."
+      : "someone else saved this visit.";
+    setStatus("Not saved: " + who + " Your changes are still here: copy them, then reload the page.", true);
   }
 
+  // A save refused because the stored version is newer. When that version is this device's
+  // own save (one that won a race with this one), the page builds on it instead of calling it
+  // a conflict.
+  function resolveConflict(body) {
+    if (!body.saved_by_you) { showConflict(body); return; }
+    setStatus("Checking the latest saved version…");
+    fetchLatest().then(function (latest) {
+      if (!latest) { showConflict(body); return; }
+      if (latest.content === meaningful(snapshot())) {
+        // Everything on this page is saved already.
+        adoptVersion(latest);
+        dirty = false;
+        dropCopy();
+        setStatus(latest.status);
+      } else if (latest.mine && sentFromHere(latest.content)) {
+        adoptVersion(latest);
+        dirty = true;
+        save(false);
+      } else {
+        showConflict(body);
+      }
+    }, function () { showConflict(body); });
+  }
+
+  function adoptVersion(latest) {
+    if (versionInput) versionInput.value = latest.version;
+    form.dataset.savedBy = latest.mine ? userId : "";
+  }
+
+  function afterSaving(submitter) {
+    pendingSubmit = null;
+    if (submitter === true) form.requestSubmit(); else form.requestSubmit(submitter);
+  }
+
+  // Resolves to true when the form's content is saved.
   function save(leaving) {
-    if (!autosaveUrl || saving || stopped || !dirty) return;
+    if (!autosaveUrl || stopped || loggingOut || !dirty) return Promise.resolve(!dirty);
+    if (saving) {
+      // The save in flight carries the version this one would need; when the page goes away
+      // before its answer, the copy on the device keeps what was typed since.
+      if (leaving) keepCopy();
+      return inFlight.then(function () { return false; });
+    }
     saving = true;
     dirty = false;
     var token = form.querySelector("input[name=csrfmiddlewaretoken]").value;
+    var body = new FormData(form);
+    var sent = { base: versionInput ? versionInput.value : "", content: meaningful(snapshot()) };
+    sentHere = sentHere.concat([sent.content]).slice(-SENT_KEPT);
+    keepCopy(sent);
     setStatus("Saving…");
-    fetch(autosaveUrl, {
+    inFlight = fetch(autosaveUrl, {
       method: "POST",
-      body: new FormData(form),
+      body: body,
       credentials: "same-origin",
       headers: { "X-CSRFToken": token, "Accept": "application/json" },
       keepalive: Boolean(leaving)
     }).then(function (response) {
-      return response.json().then(function (body) { return { status: response.status, body: body }; });
+      return response.json().then(function (json) { return { status: response.status, body: json }; });
     }).then(function (result) {
       saving = false;
-      if (pendingSubmit && result.status === 200 && versionInput) {
-        versionInput.value = String(result.body.version);
-      }
-      if (pendingSubmit) {
-        var submitter = pendingSubmit;
-        pendingSubmit = null;
-        if (submitter === true) form.requestSubmit(); else form.requestSubmit(submitter);
-        return;
-      }
       if (result.status === 200) {
-        if (versionInput) versionInput.value = String(result.body.version);
-        if (!dirty) dropCopy(); else keepCopy();
-        setStatus("Saved at " + result.body.saved_at);
-      } else if (result.status === 409) {
-        dirty = true;
-        showConflict(result.body.message);
-      } else {
-        dirty = true;
-        var first = (result.body.errors || [])[0];
-        setStatus("Not saved yet: " + (first || result.body.message || "please check the form."));
+        adoptVersion({ version: String(result.body.version), mine: true });
       }
-    }).catch(function () {
-      saving = false;
-      if (pendingSubmit) {
-        var submitter = pendingSubmit;
-        pendingSubmit = null;
-        if (submitter === true) form.requestSubmit(); else form.requestSubmit(submitter);
-        return;
+      if (pendingSubmit) { afterSaving(pendingSubmit); return result.status === 200; }
+      if (result.status === 200) {
+        if (!dirty) dropCopy(); else keepCopy();
+        setStatus(result.body.message);
+        return !dirty;
       }
       dirty = true;
-      setStatus("Not saved: no connection. Your changes are kept on this device and will be saved when the connection returns.");
+      if (result.status === 409 && result.body.status === "conflict") {
+        resolveConflict(result.body);
+      } else if (result.status === 409) {
+        showConflict(result.body);
+      } else {
+        var first = (result.body.errors || [])[0];
+        setStatus("Not saved yet: " + (first || result.body.message || "please check the form."), true);
+      }
+      return false;
+    }).catch(function () {
+      saving = false;
+      if (pendingSubmit) { afterSaving(pendingSubmit); return false; }
+      dirty = true;
+      setStatus("Not saved: no connection. Your changes are kept on this device and will be saved when the connection returns.", true);
+      return false;
+    });
+    return inFlight;
+  }
+
+  // Logging out removes this person's copies from the device; changes not saved yet are
+  // saved first, or given up only when the person agrees.
+  function hookLogout(logout) {
+    logout.addEventListener("submit", function (event) {
+      if (loggingOut) return;
+      event.preventDefault();
+      setStatus("Saving your changes before you log out…");
+      var waiting = saving ? inFlight : Promise.resolve();
+      waiting.then(function () { return save(false); }).then(function (ok) {
+        if (!ok && !window.confirm("Your latest changes to this visit could not be saved. Log out anyway? They will be removed from this device.")) {
+          setStatus("Not logged out: your changes are not saved yet.", true);
+          return;
+        }
+        loggingOut = true;
+        dropCopy();
+        // Not while the first submit is still being dispatched: the browser would ignore it.
+        setTimeout(function () { logout.requestSubmit(); }, 0);
+      });
+    });
+  }
+
+  // Fields that take the keyboard focus stay clear of the save bar (which sticks to the
+  // bottom of the screen): the page keeps room for it, and scrolls a field out from under it.
+  var bar = form.querySelector(".visit-bar");
+  function noteBarHeight() {
+    if (bar) document.documentElement.style.setProperty("--visit-bar-height", Math.ceil(bar.getBoundingClientRect().height) + "px");
+  }
+  function focusBox(el) {
+    // A rating is a visually hidden radio: what shows the focus is its label.
+    if (el.classList.contains("btn-check") && el.id) {
+      var label = form.querySelector("label[for='" + el.id + "']");
+      if (label) return label.getBoundingClientRect();
+    }
+    return el.getBoundingClientRect();
+  }
+  // Only for focus moved with the keyboard: a page that scrolls between a press and its
+  // release loses the click, and focus given by a script is kept clear by scroll-padding.
+  var byKeyboard = false;
+  if (bar) {
+    noteBarHeight();
+    if (window.ResizeObserver) new ResizeObserver(noteBarHeight).observe(bar);
+    else window.addEventListener("resize", noteBarHeight);
+    document.addEventListener("keydown", function () { byKeyboard = true; }, true);
+    document.addEventListener("pointerdown", function () { byKeyboard = false; }, true);
+    document.addEventListener("focusin", function (event) {
+      var el = event.target;
+      if (!byKeyboard || !el.getBoundingClientRect || bar.contains(el)) return;
+      var box = focusBox(el);
+      var top = bar.getBoundingClientRect().top;
+      var room = 8;
+      if (box.bottom > top - room && box.top < bar.getBoundingClientRect().bottom) {
+        window.scrollBy({ top: Math.min(box.bottom - top + room, box.top - room), left: 0, behavior: "instant" });
+      }
     });
   }
 
@@ -332,10 +526,14 @@
       if (section) lastSection = section;
     });
     setInterval(function () { save(false); }, AUTOSAVE_MS);
+    var leave = function () {
+      if (copyTimer) keepCopy(); // what was typed last is on the device before the page goes
+      save(true);
+    };
     document.addEventListener("visibilitychange", function () {
-      if (document.visibilityState === "hidden") save(true);
+      if (document.visibilityState === "hidden") leave();
     });
-    window.addEventListener("pagehide", function () { save(true); });
+    window.addEventListener("pagehide", leave);
     form.addEventListener("submit", function (event) {
       if (saving) {
         // Wait for the autosave in flight: it moves the version this post must carry.
@@ -346,10 +544,16 @@
       // The plain save takes over: no autosave may run between the click and the reply, and
       // the server shows the submitted values again if it refuses them.
       stopped = true;
-      if (copyTimer) clearTimeout(copyTimer);
       dropCopy();
     });
-    offerRestore();
+    if (form.dataset.logoutUrl) {
+      document.querySelectorAll("form").forEach(function (other) {
+        if (other.getAttribute("action") === form.dataset.logoutUrl) hookLogout(other);
+      });
+    }
+    // A page that shows a refused save holds a version that is out of date: no autosave.
+    if (conflictEl && !conflictEl.hidden) stopped = true;
+    else checkCopy();
   } else {
     form.addEventListener("change", function (event) {
       if (event.target.closest(".rating-toggle")) updateProgress();

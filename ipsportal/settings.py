@@ -306,7 +306,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     # A roster entry's role and a membership's role are different choices of the same name.
-    "ENUM_NAME_OVERRIDES": {"StaffRoleEnum": "agencies.models.roster.StaffRole"},
+    "ENUM_NAME_OVERRIDES": {
+        "StaffRoleEnum": "agencies.models.roster.StaffRole",
+        "MembershipRoleEnum": "agencies.models.people.Role",
+    },
 }
 
 # Content-Security-Policy, sent in every mode so that development and the browser tests run

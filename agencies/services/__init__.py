@@ -4,6 +4,8 @@
 
 from agencies.services.people import (
     INVITATION_LIFETIME,
+    UNCHANGED,
+    MembershipConflict,
     collaborative_bootstrap,
     invitable_agencies,
     invitation_accept,
@@ -13,7 +15,10 @@ from agencies.services.people import (
     invitation_find,
     invitation_link_renew,
     invitation_revoke,
+    membership_deactivate,
     membership_grant,
+    membership_reactivate,
+    membership_update,
 )
 from agencies.services.plans import (
     implementation_plan_create,
@@ -34,6 +39,8 @@ from agencies.services.tenancy import AGENCY_FIELDS, agency_create, agency_updat
 __all__ = [
     "AGENCY_FIELDS",
     "INVITATION_LIFETIME",
+    "UNCHANGED",
+    "MembershipConflict",
     "UNSET",
     "agency_create",
     "agency_update",
@@ -49,7 +56,10 @@ __all__ = [
     "invitation_find",
     "invitation_link_renew",
     "invitation_revoke",
+    "membership_deactivate",
     "membership_grant",
+    "membership_reactivate",
+    "membership_update",
     "overdue_warning",
     "region_save",
     "staff_member_create",

@@ -282,7 +282,10 @@ def _invitation_grant(invitation: Invitation, user: User) -> None:
     )
     if not membership.is_active:
         membership.is_active = True
-        membership.save(update_fields=["is_active"])
+        # A new version, so an API client's ETag of the deactivated membership is stale.
+        membership.version += 1
+        membership.updated_at = timezone.now()
+        membership.save(update_fields=["is_active", "version", "updated_at"])
     agency_ids = InvitationAgency.objects.filter(invitation=invitation).values_list(
         "agency_id", flat=True
     )

@@ -339,3 +339,20 @@ def test_it_lets_only_agencies_of_the_collaborative_in(tenant, other_tenant):
         lambda: services.membership_update(user=admin, membership=trainer, agencies=[foreign]),
     )
     assert set(trainer.agencies.all()) == {tenant.agency}
+
+
+def test_it_gives_a_reactivated_invitee_a_new_version(tenant):
+    admin = tenant.user(R.STATE_ADMIN)
+    es = membership(tenant, R.EMPLOYMENT_SPECIALIST)
+    services.membership_deactivate(user=admin, membership=es)
+    invitation = services.invitation_create(
+        invited_by=admin,
+        collaborative=tenant.collaborative,
+        email=es.user.email,
+        role=R.EMPLOYMENT_SPECIALIST,
+        agencies=[tenant.agency],
+    )
+    token = services.invitation_link_renew(invitation)
+    services.invitation_accept_as(token=token, user=es.user)
+    es.refresh_from_db()
+    assert es.is_active and es.version == 3

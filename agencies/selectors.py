@@ -60,17 +60,6 @@ def agency_staff(agency_access: AgencyAccess) -> QuerySet[Membership]:
     )
 
 
-def people_memberships(user: User, collaborative: Collaborative) -> QuerySet[Membership]:
-    """The active memberships the user manages, with their users and agencies."""
-    return (
-        access.memberships_in_scope(user, collaborative)
-        .filter(is_active=True)
-        .select_related("user")
-        .prefetch_related("agencies")
-        .order_by("user__full_name", "user__email")
-    )
-
-
 def pending_invitations(user: User, collaborative: Collaborative) -> QuerySet[Invitation]:
     """Pending invitations the user manages, newest first, each with the state of its email
     (``email_status``, ``email_error``: the newest delivery of it)."""

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from agencies import views, views_roster
+from agencies import views, views_people, views_roster
 from agencies import views_steering as steering
 
 app_name = "agencies"
@@ -75,6 +75,18 @@ urlpatterns = [
     path("regions/<uuid:region_id>/edit/", views.region_edit, name="region_edit"),
     path("people/", views.people, name="people"),
     path("people/invite/", views.invitation_create, name="invite"),
+    path("people/<uuid:membership_id>/", views_people.person, name="person"),
+    path("people/<uuid:membership_id>/edit/", views_people.person_edit, name="person_edit"),
+    path(
+        "people/<uuid:membership_id>/deactivate/",
+        views_people.person_deactivate,
+        name="person_deactivate",
+    ),
+    path(
+        "people/<uuid:membership_id>/reactivate/",
+        views_people.person_reactivate,
+        name="person_reactivate",
+    ),
     path(
         "people/invitations/<uuid:invitation_id>/revoke/",
         views.invitation_revoke,

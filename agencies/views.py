@@ -6,7 +6,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from agencies import selectors, services
+from agencies import selectors, selectors_people, services
 from agencies.forms import AgencyForm, ImplementationStepForm, InvitationForm, RegionForm
 from agencies.models import ImplementationPhase, ImplementationStep
 from ipsportal import access
@@ -186,11 +186,26 @@ def _require_people(user, collaborative) -> None:
 
 
 def _people_context(request, collaborative, form) -> dict:
-    memberships = selectors.people_memberships(request.user, collaborative)
+    q = request.GET.get("q", "").strip()[:100]
+    status = request.GET.get("status", "active")
+    if status not in dict(selectors_people.STATUS_CHOICES):
+        status = "active"
+    memberships = selectors_people.people_list(request.user, collaborative, q=q, status=status)
     page = Paginator(memberships, PAGE_SIZE).get_page(request.GET.get("page"))
+    querystring = request.GET.copy()
+    querystring.pop("page", None)
     invitable = access.invitable_roles(request.user, collaborative)
     invitations = selectors.pending_invitations(request.user, collaborative)[:50]
-    return {"page_obj": page, "form": form, "invitations": invitations, "invitable": invitable}
+    return {
+        "page_obj": page,
+        "form": form,
+        "invitations": invitations,
+        "invitable": invitable,
+        "q": q,
+        "status": status,
+        "statuses": selectors_people.STATUS_CHOICES,
+        "querystring": querystring.urlencode(),
+    }
 
 
 @login_required

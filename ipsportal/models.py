@@ -7,6 +7,7 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 
 class UserManager(BaseUserManager["User"]):
@@ -47,6 +48,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         default=False, help_text="Can log in to the technical admin site (operators only)."
     )
     date_joined = models.DateTimeField(default=timezone.now)
+    # Set when the person's sign-ins are ended (their last membership deactivated): every
+    # session signed in before then stops matching and is logged out on its next request.
+    sessions_ended_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = UserManager()
 
@@ -70,6 +74,19 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def display_name(self) -> str:
         return self.full_name or self.email
+
+    def _get_session_auth_hash(self, secret=None) -> str:
+        # Django's hash of the password, with the time sessions were last ended mixed in:
+        # ending them changes the hash, and Django flushes a session whose hash differs.
+        # Unset, the hash is Django's own, so existing sessions stay valid.
+        if self.sessions_ended_at is None:
+            return super()._get_session_auth_hash(secret=secret)
+        return salted_hmac(
+            "ipsportal.User.get_session_auth_hash",
+            f"{self.password}|{self.sessions_ended_at.isoformat()}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
 
 class Document(models.Model):

@@ -736,6 +736,15 @@ def _api_staff(tenant: Tenant) -> dict[str, Any]:
 
 _PUBLIC = RouteFixture("public")
 
+
+def _es_membership(tenant: Tenant):
+    """The membership of ``tenant.agency``'s employment specialist: people management's
+    victim."""
+    return tenant.user(Role.EMPLOYMENT_SPECIALIST).memberships.get(
+        collaborative=tenant.collaborative
+    )
+
+
 PARAMETERS: dict[str, Callable[[Tenant], Any]] = {
     "agency_id": lambda t: t.agency,
     "region_id": lambda t: t.region,
@@ -746,6 +755,7 @@ PARAMETERS: dict[str, Callable[[Tenant], Any]] = {
     "staff_id": lambda t: t.staff_member,
     "team_id": lambda t: t.treatment_team,
     "counselor_id": lambda t: t.vr_counselor,
+    "membership_id": _es_membership,
 }
 
 ROUTES: dict[str, RouteFixture] = {
@@ -851,6 +861,18 @@ ROUTES: dict[str, RouteFixture] = {
     "agencies:invitation_revoke": RouteFixture(
         "tenant", kwargs=lambda t: {"invitation_id": t.invitation.pk}, agency_scoped=True
     ),
+    "agencies:person": RouteFixture("tenant", agency_scoped=True),
+    "agencies:person_edit": RouteFixture(
+        "tenant",
+        data=lambda t: {"role": "agency_leader", "agencies": [str(t.agency.pk)], "version": 1},
+        agency_scoped=True,
+    ),
+    "agencies:person_deactivate": RouteFixture(
+        "tenant", data=lambda t: {"version": 1}, agency_scoped=True
+    ),
+    "agencies:person_reactivate": RouteFixture(
+        "tenant", data=lambda t: {"version": 1}, agency_scoped=True
+    ),
     # ----------------------------------------------------------------- API and its docs
     "api_me": RouteFixture("scoped_list", agency_scoped=True),
     "api-root": _PUBLIC,
@@ -871,6 +893,18 @@ ROUTES: dict[str, RouteFixture] = {
         data=_api_staff,
         agency_scoped=True,
         note="a victim agency, supervisor or team in the body must not be accepted",
+    ),
+    "membership-list": RouteFixture(
+        "scoped_list",
+        query=lambda t: {"agency": str(t.agency.pk), "role": "employment_specialist"},
+        agency_scoped=True,
+    ),
+    "membership-detail": RouteFixture(
+        "tenant",
+        kwargs=lambda t: {"pk": _es_membership(t).pk},
+        data=lambda t: {"role": "agency_leader", "is_active": False},
+        agency_scoped=True,
+        note="the victim's employment specialist: a missing check would demote or deactivate",
     ),
     "staffmember-detail": RouteFixture(
         "tenant", kwargs=lambda t: {"pk": t.staff_member.pk}, data=_api_staff, agency_scoped=True

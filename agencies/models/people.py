@@ -4,6 +4,7 @@ import hashlib
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from agencies.models.tenancy import Agency, Collaborative, TenantOwned
@@ -44,6 +45,10 @@ class Membership(TenantOwned):
     )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+    # Raised by every change of the role, the agencies or the active flag: a change based on
+    # an older version is refused instead of overwriting the other person's (API ETag "v3").
+    version = models.PositiveIntegerField(default=1)
 
     history = HistoricalRecords()
 

@@ -5,6 +5,8 @@ and tasks all call these."""
 
 from agencies.services.people import (
     INVITATION_LIFETIME,
+    UNCHANGED,
+    MembershipConflict,
     collaborative_bootstrap,
     invitable_agencies,
     invitation_accept,
@@ -14,7 +16,10 @@ from agencies.services.people import (
     invitation_find,
     invitation_link_renew,
     invitation_revoke,
+    membership_deactivate,
     membership_grant,
+    membership_reactivate,
+    membership_update,
 )
 from agencies.services.plans import (
     implementation_plan_create,
@@ -42,6 +47,8 @@ from agencies.services.tenancy import AGENCY_FIELDS, agency_create, agency_updat
 __all__ = [
     "AGENCY_FIELDS",
     "INVITATION_LIFETIME",
+    "UNCHANGED",
+    "MembershipConflict",
     "UNSET",
     "agency_create",
     "agency_update",
@@ -57,7 +64,10 @@ __all__ = [
     "invitation_find",
     "invitation_link_renew",
     "invitation_revoke",
+    "membership_deactivate",
     "membership_grant",
+    "membership_reactivate",
+    "membership_update",
     "overdue_warning",
     "region_save",
     "staff_member_create",

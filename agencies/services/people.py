@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable
 from datetime import timedelta
+from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -281,7 +282,10 @@ def _invitation_grant(invitation: Invitation, user: User) -> None:
     )
     if not membership.is_active:
         membership.is_active = True
-        membership.save(update_fields=["is_active"])
+        # A new version, so an API client's ETag of the deactivated membership is stale.
+        membership.version += 1
+        membership.updated_at = timezone.now()
+        membership.save(update_fields=["is_active", "version", "updated_at"])
     agency_ids = InvitationAgency.objects.filter(invitation=invitation).values_list(
         "agency_id", flat=True
     )
@@ -326,3 +330,238 @@ def invitation_revoke(*, user: User, invitation: Invitation) -> bool:
             pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True
         ).update(revoked_at=timezone.now())
     return bool(updated)
+
+
+# --------------------------------------------------------------------------------------------
+# Changing, deactivating and reactivating memberships
+# --------------------------------------------------------------------------------------------
+
+
+class _Unchanged:
+    def __repr__(self) -> str:
+        return "UNCHANGED"
+
+
+#: A field of the membership the caller leaves as it is.
+UNCHANGED: Any = _Unchanged()
+
+
+class MembershipConflict(ValidationError):
+    """The change was based on an older version of the membership than the stored one:
+    someone else changed it in between, and nothing was written."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Someone changed this membership after you opened it, and nothing was saved. "
+            "Look at it again, then make your change.",
+            code="stale",
+        )
+
+
+def _role_label(role: str) -> str:
+    return Role(role).label
+
+
+def _check_change(
+    *,
+    user: User,
+    membership: Membership,
+    role: str,
+    agencies: list[Agency],
+    is_active: bool,
+) -> None:
+    """Refuse, naming the field, what the acting user may not do to this membership."""
+    collaborative = membership.collaborative
+    errors: dict[str, str] = {}
+    allowed_roles = access.invitable_roles(user, collaborative)
+    if role not in Role.values:
+        errors["role"] = "Choose one of the portal's roles."
+    elif role != membership.role and role not in allowed_roles:
+        errors["role"] = (
+            "You manage your agency's staff only: choose an agency role ("
+            + ", ".join(_role_label(r) for r in sorted(Role.agency_roles()))
+            + ")."
+        )
+    scope_ids = set(invitable_agencies(user, collaborative).values_list("pk", flat=True))
+    outside = [a.name for a in agencies if a.pk not in scope_ids]
+    if outside:
+        errors["agencies"] = (
+            "You cannot give agencies you do not manage: " + ", ".join(sorted(outside)) + "."
+        )
+    elif "role" not in errors:
+        if role in Role.agency_roles() and len(agencies) != 1:
+            errors["agencies"] = "Agency staff belong to exactly one agency: choose one."
+        elif role in Role.assigned_roles() and not agencies:
+            errors["agencies"] = "Assign at least one agency to this role."
+        elif role == Role.STATE_ADMIN and agencies:
+            errors["agencies"] = "State admins see every agency of the collaborative: choose none."
+    losing_admin = (
+        membership.role == Role.STATE_ADMIN
+        and membership.is_active
+        and (role != Role.STATE_ADMIN or not is_active)
+    )
+    if losing_admin:
+        others = (
+            Membership.objects.filter(
+                collaborative=collaborative, role=Role.STATE_ADMIN, is_active=True
+            )
+            .exclude(pk=membership.pk)
+            .exists()
+        )
+        if not others:
+            field = "role" if role != Role.STATE_ADMIN else "is_active"
+            errors[field] = (
+                f"{membership.user.display_name} is the last active state admin of "
+                f"{collaborative.name}: make someone else a state admin first."
+            )
+    if membership.user_id == user.pk:
+        if role != membership.role:
+            errors.setdefault("role", "You cannot change your own role: ask another state admin.")
+        if membership.is_active and not is_active:
+            errors.setdefault(
+                "is_active", "You cannot deactivate yourself: ask another state admin."
+            )
+    if "role" not in errors and role != membership.role:
+        taken = (
+            Membership.objects.filter(collaborative=collaborative, user_id=membership.user_id)
+            .filter(role=role)
+            .exclude(pk=membership.pk)
+            .first()
+        )
+        if taken is not None:
+            errors["role"] = (
+                f"{membership.user.display_name} already has the role {_role_label(role)} "
+                "here" + ("." if taken.is_active else " (deactivated): reactivate that one.")
+            )
+    if errors:
+        raise ValidationError(errors)
+
+
+def _set_agencies(membership: Membership, agencies: list[Agency], user: User) -> bool:
+    # One row per link, saved and deleted one by one, so the history names each agency
+    # given or taken away, and who did it.
+    wanted = {a.pk: a for a in agencies}
+    current = list(MembershipAgency.objects.filter(membership=membership))
+    changed = False
+    for link in current:
+        if link.agency_id not in wanted:
+            link._history_user = user
+            link.delete()
+            changed = True
+    have = {link.agency_id for link in current}
+    for pk, agency in wanted.items():
+        if pk not in have:
+            link = MembershipAgency(
+                collaborative=membership.collaborative, membership=membership, agency=agency
+            )
+            link._history_user = user
+            link.save()
+            changed = True
+    return changed
+
+
+def _end_sign_ins(person: User) -> None:
+    """Log the person out everywhere and void their API tokens (inside the caller's
+    transaction)."""
+    from rest_framework.authtoken.models import Token
+
+    User.objects.filter(pk=person.pk).update(sessions_ended_at=timezone.now())
+    Token.objects.filter(user_id=person.pk).delete()
+
+
+def membership_update(
+    *,
+    user: User,
+    membership: Membership,
+    role: str = UNCHANGED,
+    agencies: Iterable[Agency] = UNCHANGED,
+    is_active: bool = UNCHANGED,
+    expected_version: int | None = None,
+) -> Membership:
+    """Change a membership's role, its agencies and whether it is active, all at once or
+    nothing (fetch it with ``access_membership``).
+
+    State admins manage every membership of the collaborative; IPS supervisors, as the
+    matrix's "agency staff only" grant of ``users_manage`` says, the agency roles of the
+    agencies they supervise, and they give only those roles and agencies. Nobody changes
+    their own role or deactivates themselves; the last active state admin of a collaborative
+    stays one. Each refusal names its field and saves nothing.
+
+    Changes of one collaborative's memberships run one at a time (the collaborative's row is
+    locked), so two admins demoting each other cannot both succeed; with
+    ``expected_version`` a change based on an older version raises
+    :class:`MembershipConflict`. The history records who changed what.
+
+    Deactivating a person's last active membership (in any collaborative) ends their
+    sessions and API tokens. A person who keeps another active membership keeps them: their
+    rights are read from their active memberships on every request, so the deactivated one
+    grants nothing from the next request on, and an admin of one collaborative does not
+    sign people out of their work in another.
+    """
+    with transaction.atomic():
+        Collaborative.objects.select_for_update().filter(pk=membership.collaborative_id).first()
+        access.forget_memberships(user)
+        if (
+            not access.memberships_in_scope(user, membership.collaborative)
+            .filter(pk=membership.pk)
+            .exists()
+        ):
+            raise PermissionDenied(access.Action.USERS_MANAGE.refusal())
+        locked = (
+            Membership.objects.select_for_update(of=("self",))
+            .select_related("user", "collaborative")
+            .get(pk=membership.pk)
+        )
+        if expected_version is not None and locked.version != expected_version:
+            raise MembershipConflict()
+        current_agencies = list(Agency.objects.filter(memberships=locked).order_by("name"))
+        new_role = locked.role if role is UNCHANGED else role
+        new_agencies = current_agencies if agencies is UNCHANGED else list(dict.fromkeys(agencies))
+        new_active = locked.is_active if is_active is UNCHANGED else bool(is_active)
+        _check_change(
+            user=user,
+            membership=locked,
+            role=new_role,
+            agencies=new_agencies,
+            is_active=new_active,
+        )
+        deactivated = locked.is_active and not new_active
+        changed = new_role != locked.role or new_active != locked.is_active
+        locked.role = new_role
+        locked.is_active = new_active
+        links_changed = _set_agencies(locked, new_agencies, user)
+        if changed or links_changed:
+            locked.version += 1
+            locked.updated_at = timezone.now()
+            locked.full_clean()
+            locked._history_user = user
+            locked.save()
+        if deactivated:
+            keeps_another = (
+                Membership.objects.filter(user_id=locked.user_id, is_active=True)
+                .exclude(pk=locked.pk)
+                .exists()
+            )
+            if not keeps_another:
+                _end_sign_ins(locked.user)
+    access.forget_memberships(locked.user)
+    return locked
+
+
+def membership_deactivate(
+    *, user: User, membership: Membership, expected_version: int | None = None
+) -> Membership:
+    """Deactivate a membership (see :func:`membership_update` for who may, and for the end
+    of the person's sessions and API tokens)."""
+    return membership_update(
+        user=user, membership=membership, is_active=False, expected_version=expected_version
+    )
+
+
+def membership_reactivate(
+    *, user: User, membership: Membership, expected_version: int | None = None
+) -> Membership:
+    """Make a deactivated membership active again; the person logs in again to use it."""
+    return membership_update(
+        user=user, membership=membership, is_active=True, expected_version=expected_version
+    )

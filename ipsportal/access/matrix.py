@@ -46,7 +46,7 @@ class Action(enum.StrEnum):
     OUTCOMES_ENTER = "outcomes_enter", "enter or submit quarterly outcomes"
     OUTCOMES_APPROVE = "outcomes_approve", "approve, return or reopen quarterly outcomes"
     BILLING_WRITE = "billing_write", "record billing services"
-    USERS_MANAGE = "users_manage", "invite people or withdraw invitations"
+    USERS_MANAGE = "users_manage", "invite people and change or deactivate their roles"
     DELIVERIES_VIEW = "deliveries_view", "see the messages the portal sent"
 
     @property

@@ -32,6 +32,7 @@ from ipsportal.access.scope import (
     collaboratives_of,
     holds,
     may,
+    refuse,
     require,
     roles_in,
     rows,
@@ -151,10 +152,12 @@ def access_region(user: User, region_id, *, write: bool = False) -> RegionAccess
 # --------------------------------------------------------------------------------------------
 
 
-def memberships_in_scope(user: User, collaborative: Collaborative) -> QuerySet[Membership]:
-    """Memberships the user may manage in a collaborative, as the matrix says: all of them
-    for an unconditional grant; those of agency roles in the user's agencies for
-    "agency staff only"; none otherwise."""
+def memberships_in_scope(
+    user: User, collaborative: Collaborative | None = None
+) -> QuerySet[Membership]:
+    """Memberships the user may manage (in one collaborative, or in all of theirs), as the
+    matrix says: all of them for an unconditional grant; those of agency roles in the user's
+    agencies for "agency staff only"; none otherwise."""
     return rows(user, Action.USERS_MANAGE, Membership, collaborative)
 
 
@@ -243,3 +246,28 @@ def access_plan_step(user: User, step_id, *, write: bool = False) -> PlanStepAcc
     if write and not found.can_edit:
         raise PermissionDenied(Action.PLAN_EDIT.refusal())
     return found
+
+
+@dataclass(frozen=True)
+class MembershipAccess:
+    """A membership the user manages, and whether it is the user's own (nobody changes their
+    own role or deactivates themselves)."""
+
+    membership: Membership
+    is_own: bool
+
+
+def access_membership(user: User, membership_id) -> MembershipAccess:
+    """A membership the user may manage (``users_manage``, with its "agency staff only"
+    condition for IPS supervisors): 404 outside the user's scope, 403 for a membership of an
+    agency the user reaches without the right to manage its people."""
+    pk = parse_uuid(membership_id)
+    membership = (
+        rows(user, Action.USERS_MANAGE, Membership)
+        .select_related("user", "collaborative")
+        .filter(pk=pk)
+        .first()
+    )
+    if membership is None:
+        refuse(user, Action.USERS_MANAGE, Membership, pk)
+    return MembershipAccess(membership=membership, is_own=membership.user_id == user.pk)

@@ -52,11 +52,13 @@ class StaffMemberSerializer(serializers.ModelSerializer):
     treatment_teams = TeamIdsField(
         required=False, help_text="The agency's MH treatment teams the person is on."
     )
-    user = serializers.UUIDField(
+    user = serializers.IntegerField(
         source="user_id",
         allow_null=True,
         required=False,
-        help_text="Optional: the person's portal account, someone of this agency's staff.",
+        min_value=1,
+        help_text="Optional: the person's portal account (the `user.id` of a membership), "
+        "someone of this agency's staff.",
     )
     is_current = serializers.SerializerMethodField(
         help_text="On the program today: no end date, or one not past. Only current staff "

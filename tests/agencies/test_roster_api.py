@@ -105,7 +105,7 @@ def test_it_lists_the_roster_to_every_role_of_the_agency(tenant, role):
     assert row["agency"] == str(tenant.agency.pk)
     assert row["supervisor"] == str(boss.pk)
     assert row["treatment_teams"] == [str(north.pk)]
-    assert row["user"] == str(tenant.user(R.EMPLOYMENT_SPECIALIST).pk)
+    assert row["user"] == tenant.user(R.EMPLOYMENT_SPECIALIST).pk
     assert row["role"] == "employment_specialist"
     assert row["is_current"] is True
     assert client.get(f"{STAFF}{member.pk}/").status_code == 200
@@ -306,7 +306,16 @@ def test_it_refuses_ids_out_of_scope_as_if_they_did_not_exist(tenant, other_tena
     foreign_boss = supervisor(other_tenant)
     _refused(tenant, "treatment_teams", treatment_teams=[str(foreign_team.pk)])
     _refused(tenant, "supervisor", supervisor=str(foreign_boss.pk))
-    _refused(tenant, "user", user=str(other_tenant.user(R.EMPLOYMENT_SPECIALIST).pk))
+    _refused(tenant, "user", user=other_tenant.user(R.EMPLOYMENT_SPECIALIST).pk)
+
+
+def test_it_links_a_roster_entry_to_a_portal_account_of_the_agency(tenant):
+    account = tenant.user(R.EMPLOYMENT_SPECIALIST)
+    client = api(tenant.user(R.STATE_ADMIN))
+    response = client.post(STAFF, body(tenant, user=account.pk), format="json")
+    assert response.status_code == 201, response.json()
+    assert response.json()["user"] == account.pk
+    assert StaffMember.objects.get(pk=response.json()["id"]).user == account
 
 
 def test_it_refuses_a_team_of_another_agency_on_a_change(tenant):

@@ -63,13 +63,20 @@ class CheckResult:
     standard: str
     value: str
     met: bool | None
+    #: False where the standard has nothing to judge (no supervisor large enough for it):
+    #: ``met`` is then True, since nothing breaks it, but nobody is told "met".
+    applies: bool = True
 
     @property
     def status(self) -> str:
+        if not self.applies:
+            return "not_applicable"
         return {True: "met", False: "not_met", None: "no_data"}[self.met]
 
     @property
     def status_label(self) -> str:
+        if not self.applies:
+            return "Does not apply"
         return {True: "Met", False: "Not met", None: "Not enough data"}[self.met]
 
 
@@ -189,8 +196,9 @@ def check_supervisor_ips_only(entries: Sequence[RosterEntry]) -> CheckResult:
         return CheckResult(
             code,
             standard,
-            f"Does not apply: no supervisor has {IPS_ONLY_FROM_SPECIALISTS} or more",
+            f"No supervisor has {IPS_ONLY_FROM_SPECIALISTS} or more employment specialists",
             True,
+            applies=False,
         )
     met = _verdict(e.supervises_ips_only for e in large)
     others = [e.name for e in large if e.supervises_ips_only is False]

@@ -6,6 +6,7 @@ from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.utils.dateformat import format as date_format
 
+from ipsportal import access
 from ipsportal.notifications.kinds import register
 from readiness.models import ReadinessVisit, VisitStatus
 from readiness.selectors import REPORT_KIND, lines
@@ -41,6 +42,12 @@ def report_still_due(delivery) -> str:
 
 
 @register(REPORT_KIND, label="Readiness visit report", still_due=report_still_due)
+def _in_a_sentence(label) -> str:
+    """A role's label inside a sentence: "agency leader", but "IPS supervisor"."""
+    label = str(label)
+    return label if label[:3].isupper() else label[:1].lower() + label[1:]
+
+
 def report_message(delivery) -> EmailMessage:
     """The report email to one recipient, the PDF attached; it names everyone it went to."""
     visit = _visit(delivery)
@@ -59,6 +66,10 @@ def report_message(delivery) -> EmailMessage:
         "barriers": lines(visit.barriers),
         "facilitators": lines(visit.facilitators),
         "is_vr_copy": bool(delivery.payload.get("vr_copy")),
+        "portal_readers": [
+            _in_a_sentence(role.label)
+            for role in access.agency_readers_of_final_visits(visit.agency)
+        ],
     }
     message = EmailMessage(
         subject=f"Readiness visit report: {visit.agency.name}, {date_text}",

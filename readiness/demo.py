@@ -72,6 +72,16 @@ def _follow_ups(trainer, agencies: dict) -> None:
         readiness.visit_finalize(
             user=trainer, visit=visit, expected_version=visit.version, send_email=False
         )
+        _finalized_after_the_visit(visit)
+
+
+def _finalized_after_the_visit(visit: ReadinessVisit) -> None:
+    """Demo visits of past years read as finalized two days after the visit (at 4 PM, the
+    collaborative's time), not on the day the demo was loaded."""
+    collaborative = visit.collaborative
+    day = visit.visit_date + datetime.timedelta(days=2)
+    moment = datetime.datetime.combine(day, datetime.time(16), tzinfo=collaborative.zoneinfo)
+    ReadinessVisit.objects.filter(pk=visit.pk, finalized_at__gt=moment).update(finalized_at=moment)
 
 
 def load() -> None:
@@ -176,6 +186,7 @@ def load() -> None:
         readiness.visit_finalize(
             user=trainer, visit=visit, expected_version=visit.version, send_email=False
         )
+        _finalized_after_the_visit(visit)
     if arch_city is not None and arch_city.pk not in existing:
         today = collaborative.today()
         readiness.visit_create(

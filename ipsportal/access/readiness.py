@@ -133,3 +133,22 @@ def access_checklist(user: User, checklist_id) -> object:
     if checklist is None:
         raise Http404("No such checklist.")
     return checklist
+
+
+def agency_readers_of_final_visits(agency: Agency) -> list[Role]:
+    """The agency-side roles that may read the agency's finalized visits in the portal and
+    have an active member there now (the report mail tells its readers where else to find
+    the report only when someone can)."""
+    roles = [
+        r for r in Role if r in Role.agency_roles() and r in roles_holding(Action.READINESS_VIEW)
+    ]
+    present = set(
+        Membership.objects.filter(
+            collaborative=agency.collaborative,
+            agencies=agency,
+            is_active=True,
+            user__is_active=True,
+            role__in=roles,
+        ).values_list("role", flat=True)
+    )
+    return [r for r in roles if r in present]

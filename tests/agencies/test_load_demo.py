@@ -1,5 +1,6 @@
 """The demo data: loaded on first start, safe to load again, a login for every role."""
 
+import datetime
 from io import StringIO
 
 from django.contrib.auth import SESSION_KEY
@@ -105,3 +106,14 @@ def test_it_includes_a_trainer_of_both_collaboratives(client, db):
     assert Membership.objects.filter(user=trainer).count() == 2
     client.force_login(trainer)
     assert 'id="collaborative-switcher"' in client.get(reverse("home")).content.decode()
+
+
+def test_it_dates_each_finalized_demo_visit_after_the_visit_not_at_loading(db):
+    from readiness.models import ReadinessVisit, VisitStatus
+
+    _load()
+    final = list(ReadinessVisit.objects.filter(status=VisitStatus.FINAL))
+    assert len(final) >= 3
+    for visit in final:
+        finalized_day = visit.collaborative.local(visit.finalized_at).date()
+        assert visit.visit_date <= finalized_day <= visit.visit_date + datetime.timedelta(days=2)

@@ -140,6 +140,19 @@ def test_it_checks_that_a_supervisor_of_five_supervises_ips_only(count, ips_only
     assert result("supervisor_ips_only", entries).met is met
 
 
+def test_it_says_the_ips_only_rule_does_not_apply_below_five_rather_than_met():
+    below = result("supervisor_ips_only", [sup(supervises_ips_only=False), es(1)])
+    at_five = result(
+        "supervisor_ips_only", [sup(supervises_ips_only=True), *(es(n) for n in range(5))]
+    )
+    assert (below.met, below.status, below.status_label) == (
+        True,
+        "not_applicable",
+        "Does not apply",
+    )
+    assert (at_five.met, at_five.status, at_five.status_label) == (True, "met", "Met")
+
+
 def test_it_does_not_call_the_ips_only_rule_met_while_a_specialist_lacks_a_supervisor():
     entries = [
         sup(supervises_ips_only=False),

@@ -137,3 +137,35 @@ def test_it_opens_the_visit_form_again_when_the_review_address_is_reloaded(clien
     client.force_login(tenant.user(Role.FIDELITY_REVIEWER))
     response = client.get(reverse("readiness:visit_review", args=[visit.pk]))
     assert response.status_code == 403
+
+
+def test_it_tells_the_mail_readers_who_reads_the_report_in_the_portal_only_when_someone_can(
+    tenant,
+):
+    from agencies.models import Membership
+    from ipsportal import access
+    from readiness.deliveries import _in_a_sentence
+
+    readers = access.agency_readers_of_final_visits(tenant.agency)
+    assert readers == [Role.IPS_SUPERVISOR, Role.AGENCY_LEADER]
+    visit = make_visit(tenant)
+    context = {
+        **visit_content(visit),
+        "collaborative": tenant.collaborative,
+        "portal_readers": [_in_a_sentence(r.label) for r in readers],
+    }
+    text = " ".join(render_to_string("emails/readiness_visit_report.txt", context).split())
+    assert "in IPS Portal, where the agency's IPS supervisor and agency leader can read it" in text
+
+    Membership.objects.filter(agencies=tenant.agency, role=Role.AGENCY_LEADER).update(
+        is_active=False
+    )
+    assert access.agency_readers_of_final_visits(tenant.agency) == [Role.IPS_SUPERVISOR]
+    Membership.objects.filter(agencies=tenant.agency, role=Role.IPS_SUPERVISOR).update(
+        is_active=False
+    )
+    assert access.agency_readers_of_final_visits(tenant.agency) == []
+    context["portal_readers"] = []
+    text = " ".join(render_to_string("emails/readiness_visit_report.txt", context).split())
+    assert "IPS Portal, where" not in text
+    assert "supervisor" not in text

@@ -412,3 +412,22 @@ def test_it_reports_drafts_shown_to_people_who_read_final_visits_only(
     assert "GET as a reviewer not on the review: got 200: it must not succeed" in opened
     # Nobody else inside the scope was kept from the draft: the trainer may see it.
     assert "the agency's State trainer" not in listed
+
+
+def test_it_builds_the_victim_when_history_counters_elsewhere_stand_at_its_numbers(
+    settings, tenant, other_tenant
+):
+    # In a long run the histories' own counters reach the markers' range; they are never
+    # shown, so a row of another collaborative at a marker's number spoils nothing.
+    from agencies.models import Region
+    from tests.route_fixtures import _NUMBERS
+
+    history = Region.history.model
+    for n, number in enumerate(_NUMBERS):
+        region = Region.objects.create(
+            collaborative=other_tenant.collaborative, name=f"Counted region {n}"
+        )
+        history.objects.filter(id=region.pk).update(history_id=number)
+    assert history.objects.filter(history_id__in=_NUMBERS).count() == len(_NUMBERS)
+    world = _world(settings, tenant, other_tenant)
+    assert world.victim.markers.numbers

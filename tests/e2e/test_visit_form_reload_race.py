@@ -104,3 +104,28 @@ def test_the_save_sent_as_the_page_was_left_is_never_taken_for_another_tabs(
     page.reload()
     expect(page.locator("#restore-banner")).to_be_hidden()
     expect(page.get_by_label(OTHER)).to_have_value(TYPED)
+
+
+def test_it_still_reports_the_users_own_save_from_another_tab(page, demo_data, portal_url, log_in):
+    visit = ReadinessVisit.objects.get(agency__name=AGENCY)
+    edit_url = portal_url(f"/readiness/visits/{visit.pk}/edit/")
+    log_in(TRAINER)
+    page.goto(edit_url)
+    status = page.locator("#save-status")
+    expect(status).to_contain_text("Saved at")
+
+    # A second tab of the same browser saves the visit; the first one has not seen that.
+    second = page.context.new_page()
+    second.goto(edit_url)
+    second.get_by_label("Facilitators").fill("Typed in the second tab")
+    second.get_by_label(OTHER).click()
+    expect(second.locator("#save-status")).to_have_text(re.compile(r"^Saved at "))
+
+    page.get_by_label("Barriers").fill("Typed in the first tab")
+    page.get_by_label(OTHER).click()
+    expect(page.locator("#conflict-alert")).to_be_visible()
+    expect(page.locator("#conflict-alert")).to_contain_text("You saved this visit")
+    expect(status).to_contain_text("Not saved: this visit was saved from another tab or device.")
+    visit.refresh_from_db()
+    assert visit.facilitators == "Typed in the second tab"
+    assert visit.barriers != "Typed in the first tab"

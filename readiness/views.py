@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
@@ -191,17 +193,39 @@ def _form_context(request, visit, page, *, conflict: str = "", amend: bool = Fal
         "status_text": _status_text(visit, errors=errors, conflict=conflict, amend=amend),
         "total_areas": len(checklist.areas),
         "affiliations": AFFILIATIONS,
+        "save_id": _save_id_of(visit) if not amend else "",
     }
 
 
-def _save_from_page(request, visit, page):
+#: How long the id of the autosave that made a version is kept (a day of work on a visit).
+SAVE_ID_SECONDS = 24 * 60 * 60
+
+
+def _save_id_key(visit_id, version: int) -> str:
+    return f"ips-readiness-visit-save:{visit_id}:{version}"
+
+
+def _save_id_of(visit) -> str:
+    """The id the page sent with the autosave that made the visit's current version, if any."""
+    return cache.get(_save_id_key(visit.pk, visit.version)) or ""
+
+
+def _posted_id(request, name: str) -> str:
+    value = request.POST.get(name, "")
+    return value if len(value) <= 64 and value.replace("-", "").isalnum() else ""
+
+
+def _save_from_page(request, visit, page, *, expected_version=None):
     """Save a draft from a bound page. Returns (visit, None) or (None, (status, message,
     stored visit on a conflict or None))."""
     if not page.is_valid():
         return None, (400, "", None)
     try:
         saved = services.visit_save_draft(
-            user=request.user, visit=visit, data=page.data(), expected_version=page.version
+            user=request.user,
+            visit=visit,
+            data=page.data(),
+            expected_version=expected_version or page.version,
         )
     except services.VisitConflict as exc:
         return None, (409, _conflict_message(request.user, exc.current), exc.current)
@@ -245,11 +269,32 @@ def visit_autosave(request, visit_id):
             status=409,
         )
     page = VisitPage(visit=visit, user=request.user, data=request.POST)
-    saved, problem = _save_from_page(request, visit, page)
+    save_id = _posted_id(request, "save_id")
+    supersedes = _posted_id(request, "supersedes")
+    # The id of the save is kept before the version it made can be read by anyone else.
+    with transaction.atomic():
+        saved, problem = _save_from_page(request, visit, page)
+        if saved is None and problem[0] == 409 and supersedes:
+            # The page was read before the save its predecessor sent as it was left had landed;
+            # its form holds all of that save, so when that save made the one newer version,
+            # this one goes on top of it.
+            current = problem[2]
+            if (
+                page.version is not None
+                and current.version == page.version + 1
+                and current.updated_by_id == request.user.pk
+                and _save_id_of(current) == supersedes
+            ):
+                saved, problem = _save_from_page(
+                    request, visit, page, expected_version=current.version
+                )
+        if saved is not None and save_id:
+            cache.set(_save_id_key(saved.pk, saved.version), save_id, SAVE_ID_SECONDS)
     if saved is not None:
         return JsonResponse(
             {
                 "status": "saved",
+                "save_id": save_id,
                 "version": saved.version,
                 "saved_at": saved.collaborative.local_time_text(saved.updated_at),
                 "saved_by_you": True,
@@ -270,6 +315,9 @@ def visit_autosave(request, visit_id):
                 "version": current.version,
                 "saved_at": current.collaborative.local_time_text(current.updated_at),
                 "saved_by_you": current.updated_by_id == request.user.pk,
+                # The id of the save that made that version, when it was an autosave: the page
+                # knows the ids of its own saves.
+                "save_id": _save_id_of(current) if current.updated_by_id == request.user.pk else "",
             },
             status=409,
         )

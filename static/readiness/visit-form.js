@@ -30,6 +30,15 @@
   var pendingSubmit = null; // a button clicked while an autosave was in flight
   var inFlight = Promise.resolve(true); // the save in flight, resolving to "saved"
   var sentHere = []; // what the saves of this page sent
+  // Every save carries an id, unique to this page load and its sequence: the server keeps the
+  // id of the save that made each version, so this page can tell its own saves (and the one the
+  // page before it sent as it was left) from anyone else's.
+  var pageId = Date.now().toString(36) + "-" + Math.random().toString(36).slice(2, 10);
+  var saveSeq = 0;
+  var sentIds = []; // the ids of this page's saves
+  // The save the page before this one sent from the version shown here, whose answer it never
+  // read: its content is in the form (restored from the copy), so a version it made is built on.
+  var supersedes = "";
   var copyTimer = null;
   var loggingOut = false;
 
@@ -222,6 +231,11 @@
     try { localStorage.removeItem(storageKey); } catch (e) { /* ignore */ }
   }
 
+  // Whether a version was made by a save of this page, or by the save the page before it sent.
+  function ownSave(saveId) {
+    return Boolean(saveId) && (sentIds.indexOf(saveId) !== -1 || saveId === supersedes);
+  }
+
   // Whether this device sent a save with exactly this content (from this page or the one
   // before it).
   function sentFromHere(content) {
@@ -274,6 +288,7 @@
     return {
       version: version ? version.value : "",
       mine: userId !== "" && f.dataset.savedBy === userId,
+      saveId: f.dataset.saveId || "",
       pairs: pairs,
       content: meaningful(pairs),
       status: status ? status.textContent.trim() : ""
@@ -303,9 +318,14 @@
     // or the version shown is this device's own save and the copy was made on top of it:
     // either way nobody else's work is in between, so the changes go back into the form and
     // are saved, without asking.
-    var inFlight = sent.some(function (s) { return String(s.base) === here.version; });
-    var onOwnSave = here.mine && sent.some(function (s) { return s.content === here.content; });
+    var pending = sent.filter(function (s) { return String(s.base) === here.version; });
+    var inFlight = pending.length > 0;
+    var onOwnSave = here.mine && sent.some(function (s) {
+      return s.content === here.content || (here.saveId !== "" && s.id === here.saveId);
+    });
     if (inFlight || onOwnSave) {
+      // When that save lands before this page's, the server takes this page's save on top of it.
+      if (inFlight && !onOwnSave) supersedes = pending[pending.length - 1].id || "";
       restore(copy.pairs);
       changed();
       setStatus("Your latest changes are back in the form. Saving…");
@@ -373,6 +393,14 @@
   // a conflict.
   function resolveConflict(body) {
     if (!body.saved_by_you) { showConflict(body); return; }
+    if (ownSave(body.save_id)) {
+      // The newer version is this page's own save (or the one sent as the page before it was
+      // left), and everything it held is in the form: save again on top of it.
+      adoptVersion({ version: String(body.version), mine: true });
+      dirty = true;
+      save(false);
+      return;
+    }
     setStatus("Checking the latest saved version…");
     fetchLatest().then(function (latest) {
       if (!latest) { showConflict(body); return; }
@@ -415,8 +443,17 @@
     dirty = false;
     var token = form.querySelector("input[name=csrfmiddlewaretoken]").value;
     var body = new FormData(form);
-    var sent = { base: versionInput ? versionInput.value : "", content: meaningful(snapshot()) };
+    saveSeq += 1;
+    var saveId = pageId + "-" + saveSeq;
+    body.append("save_id", saveId);
+    if (supersedes) body.append("supersedes", supersedes);
+    var sent = {
+      base: versionInput ? versionInput.value : "",
+      content: meaningful(snapshot()),
+      id: saveId
+    };
     sentHere = sentHere.concat([sent.content]).slice(-SENT_KEPT);
+    sentIds = sentIds.concat([saveId]).slice(-SENT_KEPT);
     keepCopy(sent);
     setStatus("Saving…");
     inFlight = fetch(autosaveUrl, {

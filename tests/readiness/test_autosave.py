@@ -138,3 +138,41 @@ def test_it_says_in_the_status_bar_that_an_invalid_save_was_not_saved(client, te
 def _status_bar(page: str) -> str:
     start = page.index('id="save-status"')
     return page[page.index(">", start) + 1 : page.index("</p>", start)].strip()
+
+
+def test_it_builds_on_the_save_the_previous_page_sent_as_it_was_left(client, tenant, people):
+    trainer, admin = people
+    visit = services.visit_create(user=trainer, agency=tenant.agency)
+    url = reverse("readiness:visit_autosave", args=[visit.pk])
+    client.force_login(trainer)
+
+    # The leaving save of the page before lands after the next page was read (at version 1).
+    leaving = client.post(url, {**form_post(visit, barriers="Typed"), "save_id": "old-1"})
+    assert leaving.status_code == 200 and leaving.json()["save_id"] == "old-1"
+    page = client.get(reverse("readiness:visit_edit", args=[visit.pk])).content.decode()
+    assert 'data-save-id="old-1"' in page
+
+    # Without naming it, the new page's save is refused; naming it, it goes on top of it.
+    stale = form_post(visit, barriers="Typed, and more")
+    refused = client.post(url, {**stale, "version": "1", "save_id": "new-1"})
+    assert refused.status_code == 409 and refused.json()["save_id"] == "old-1"
+    saved = client.post(url, {**stale, "version": "1", "save_id": "new-2", "supersedes": "old-1"})
+    assert saved.status_code == 200 and saved.json()["version"] == 3
+    visit.refresh_from_db()
+    assert visit.barriers == "Typed, and more"
+
+    # A colleague's save in between is never built on, whatever the page names.
+    services.visit_save_draft(
+        user=admin, visit=visit, data={"facilitators": "Admin was here"}, expected_version=3
+    )
+    other = client.post(url, {**stale, "version": "3", "save_id": "new-3", "supersedes": "new-2"})
+    assert other.status_code == 409
+    assert other.json()["saved_by_you"] is False and other.json()["save_id"] == ""
+    # Nor another save of the user's own that the page does not name.
+    services.visit_save_draft(
+        user=trainer, visit=visit, data={"facilitators": "From the laptop"}, expected_version=4
+    )
+    own = client.post(url, {**stale, "version": "4", "save_id": "new-4", "supersedes": "old-1"})
+    assert own.status_code == 409 and own.json()["saved_by_you"] is True
+    visit.refresh_from_db()
+    assert visit.facilitators == "From the laptop"

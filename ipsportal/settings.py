@@ -313,6 +313,7 @@ SPECTACULAR_SETTINGS = {
         "StateEnum": "agencies.models.US_STATE_CHOICES",
         "SteeringActionItemStatusEnum": "agencies.models.SteeringActionItem.Status",
         "SteeringCadenceStateEnum": "agencies.steering.CADENCE_STATES",
+        "ImplementationStepStatusEnum": "agencies.models.ImplementationStep.Status",
     },
 }
 

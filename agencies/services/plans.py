@@ -180,7 +180,7 @@ def implementation_step_move(
         for n, sibling in enumerate(siblings, start=1):
             if sibling.position != n:
                 sibling.position = n
-                sibling.save(update_fields=["position"])
+                sibling.save(update_fields=["position", "updated_at"])
     return True
 
 
@@ -192,5 +192,5 @@ def implementation_step_remove(*, user: User, step: ImplementationStep) -> Imple
     with transaction.atomic():
         step.removed_at = timezone.now()
         step.removed_by = user
-        step.save(update_fields=["removed_at", "removed_by"])
+        step.save(update_fields=["removed_at", "removed_by", "updated_at"])
     return step

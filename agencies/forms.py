@@ -110,3 +110,15 @@ class ImplementationStepForm(WordedLimitsMixin, forms.ModelForm):
             "action": forms.Textarea(attrs={"rows": 2}),
             "target_date": forms.DateInput(attrs={"type": "date"}),
         }
+
+
+class ImplementationStepEditForm(WordedLimitsMixin, forms.ModelForm):
+    class Meta:
+        model = ImplementationStep
+        fields = ["area", "action", "responsible", "target_date", "status", "notes"]
+        widgets = {
+            "action": forms.Textarea(attrs={"rows": 3}),
+            "target_date": forms.DateInput(attrs={"type": "date"}),
+            "notes": forms.Textarea(attrs={"rows": 4}),
+        }
+        help_texts = {"responsible": "Names or roles, separated by commas."}

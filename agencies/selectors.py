@@ -12,6 +12,7 @@ from django.utils import timezone
 from agencies.models import (
     Agency,
     Collaborative,
+    ImplementationArea,
     ImplementationPhase,
     ImplementationStep,
     Invitation,
@@ -90,25 +91,58 @@ class AreaProgress:
     def total(self) -> int:
         return len(self.steps)
 
+    @property
+    def applicable(self) -> int:
+        return sum(1 for s in self.steps if s.status != ImplementationStep.Status.NOT_APPLICABLE)
+
+    @property
+    def percent_done(self) -> int | None:
+        return round(100 * self.done / self.applicable) if self.applicable else None
+
 
 def plan_progress(plan_access: PlanAccess) -> dict:
-    """An implementation plan's steps by area with counts, for the plan page."""
+    """An implementation plan's live steps by area (in the areas' order) with progress: done
+    steps over applicable ones (not applicable steps are left out), per area and overall;
+    and the removed steps, newest first."""
     plan = plan_access.plan
-    steps = list(plan.steps.all()) if plan else []
-    areas: dict[str, AreaProgress] = {}
+    steps = (
+        list(plan.steps.filter(removed_at__isnull=True).order_by("position", "created_at"))
+        if plan
+        else []
+    )
+    removed = (
+        list(
+            plan.steps.filter(removed_at__isnull=False)
+            .select_related("removed_by")
+            .order_by("-removed_at")
+        )
+        if plan
+        else []
+    )
+    status = ImplementationStep.Status
+    by_area: dict[str, list] = {}
     for step in steps:
-        area = areas.get(step.area)
-        if area is None:
-            area = areas[step.area] = AreaProgress(step.area, step.get_area_display(), [], 0)
-        area.steps.append(step)
-    done = ImplementationStep.Status.DONE
+        by_area.setdefault(step.area, []).append(step)
+    areas = []
+    for code, label in ImplementationArea.choices:
+        if code in by_area:
+            area_steps = by_area[code]
+            area_steps[0].is_first = True
+            area_steps[-1].is_last = True
+            areas.append(
+                AreaProgress(
+                    code, label, area_steps, sum(1 for s in area_steps if s.status == status.DONE)
+                )
+            )
+    applicable = sum(1 for s in steps if s.status != status.NOT_APPLICABLE)
+    done = sum(1 for s in steps if s.status == status.DONE)
     return {
-        "areas": [
-            AreaProgress(a.area, a.label, a.steps, sum(1 for s in a.steps if s.status == done))
-            for a in areas.values()
-        ],
-        "steps_by_area": {a.label: a.steps for a in areas.values()},
+        "areas": areas,
+        "steps_by_area": {a.label: a.steps for a in areas},
         "step_count": len(steps),
-        "done_count": sum(1 for s in steps if s.status == done),
-        "open_count": sum(1 for s in steps if s.status != done),
+        "done_count": done,
+        "applicable_count": applicable,
+        "percent_done": round(100 * done / applicable) if applicable else None,
+        "open_count": sum(1 for s in steps if s.status in (status.NOT_STARTED, status.IN_PROGRESS)),
+        "removed_steps": removed,
     }

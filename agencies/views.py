@@ -4,10 +4,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from agencies import selectors, selectors_people, services
-from agencies.forms import AgencyForm, ImplementationStepForm, InvitationForm, RegionForm
+from agencies.forms import (
+    AgencyForm,
+    ImplementationStepEditForm,
+    ImplementationStepForm,
+    InvitationForm,
+    RegionForm,
+)
 from agencies.models import ImplementationPhase, ImplementationStep
 from ipsportal import access
 from ipsportal.access import Action
@@ -296,8 +303,12 @@ def plan(request, agency_id):
 @require_POST
 def plan_create(request, agency_id):
     agency = access.access_plan(request.user, agency_id, write=True).agency
-    services.implementation_plan_create(user=request.user, agency=agency)
-    messages.success(request, "The implementation plan was started. Add its first steps below.")
+    services.implementation_plan_create(user=request.user, agency=agency, from_template=True)
+    messages.success(
+        request,
+        "The implementation plan was started with the standard steps of each area: edit, "
+        "remove or add steps to fit the agency.",
+    )
     return redirect("agencies:plan", agency_id=agency.pk)
 
 
@@ -330,11 +341,77 @@ def plan_step_add(request, agency_id):
 @login_required
 @require_POST
 def plan_step_status(request, step_id):
-    step = access.access_plan_step(request.user, step_id, write=True).step
+    step = _live_step(request, step_id)
     status = request.POST.get("status")
     if status not in ImplementationStep.Status.values:
         messages.error(request, "Choose a valid status for the step.")
     else:
-        services.implementation_step_set_status(user=request.user, step=step, status=status)
-        messages.success(request, f"Step marked {ImplementationStep.Status(status).label.lower()}.")
+        try:
+            services.implementation_step_set_status(user=request.user, step=step, status=status)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            label = ImplementationStep.Status(status).label.lower()
+            messages.success(request, f"Step marked {label}.")
+    return redirect("agencies:plan", agency_id=step.agency_id)
+
+
+def _live_step(request, step_id):
+    step = access.access_plan_step(request.user, step_id, write=True).step
+    if step.removed_at is not None:
+        raise Http404("This step was removed from the plan.")
+    return step
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_step_edit(request, step_id):
+    step = _live_step(request, step_id)
+    follow_collaborative(request, step.agency.collaborative)
+    form = ImplementationStepEditForm(request.POST or None, instance=step)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = {name: form.cleaned_data[name] for name in form.fields}
+            # The form's instance already holds the new values: start from the stored step.
+            stored = access.access_plan_step(request.user, step_id, write=True).step
+            try:
+                services.implementation_step_update(user=request.user, step=stored, data=data)
+            except ValidationError as exc:
+                apply_validation_error(form, exc)
+            else:
+                messages.success(request, "The step was saved.")
+                return redirect("agencies:plan", agency_id=step.agency_id)
+        status = 400
+    return render(
+        request, "agencies/plan_step_edit.html", {"step": step, "form": form}, status=status
+    )
+
+
+@login_required
+@require_POST
+def plan_step_move(request, step_id):
+    step = _live_step(request, step_id)
+    direction = request.POST.get("direction", "")
+    try:
+        moved = services.implementation_step_move(user=request.user, step=step, direction=direction)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        if moved:
+            messages.success(request, f"The step was moved {direction}.")
+        else:
+            edge = "first" if direction == "up" else "last"
+            messages.info(request, f"The step is already the {edge} of its area.")
+    return redirect(f"{reverse('agencies:plan', args=[step.agency_id])}#step-{step.pk}")
+
+
+@login_required
+@require_POST
+def plan_step_remove(request, step_id):
+    step = _live_step(request, step_id)
+    services.implementation_step_remove(user=request.user, step=step)
+    messages.success(
+        request, "The step was removed from the plan; it is listed under Removed steps."
+    )
     return redirect("agencies:plan", agency_id=step.agency_id)

@@ -4,7 +4,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from agencies import api as agencies_api
-from agencies import api_people, api_roster, api_steering
+from agencies import api_people, api_plans, api_roster, api_steering
 from ipsportal import api_documents, api_me
 from ipsportal.notifications import api as notifications_api
 from readiness import api as readiness_api
@@ -18,6 +18,7 @@ agencies_api.register(router)
 api_roster.register(router)
 api_steering.register(router)
 api_people.register(router)
+api_plans.register(router)
 readiness_api.register(router)
 api_documents.register(router)
 notifications_api.register(router)

@@ -314,6 +314,7 @@ SPECTACULAR_SETTINGS = {
         "SteeringActionItemStatusEnum": "agencies.models.SteeringActionItem.Status",
         "SteeringCadenceStateEnum": "agencies.steering.CADENCE_STATES",
         "MembershipRoleEnum": "agencies.models.people.Role",
+        "ImplementationStepStatusEnum": "agencies.models.ImplementationStep.Status",
     },
 }
 

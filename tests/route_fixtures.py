@@ -819,6 +819,47 @@ ROUTES: dict[str, RouteFixture] = {
         data=lambda t: {"status": "done"},
         agency_scoped=True,
     ),
+    "agencies:plan_step_edit": RouteFixture(
+        "tenant",
+        kwargs=lambda t: {"step_id": t.plan_step.pk},
+        data=lambda t: {
+            "area": "funding",
+            "action": "Hacked step",
+            "responsible": "Hacker",
+            "target_date": "2030-01-01",
+            "status": "done",
+            "notes": "Hacked",
+        },
+        agency_scoped=True,
+    ),
+    "agencies:plan_step_move": RouteFixture(
+        "tenant",
+        kwargs=lambda t: {"step_id": t.plan_step.pk},
+        data=lambda t: {"direction": "down"},
+        agency_scoped=True,
+    ),
+    "agencies:plan_step_remove": RouteFixture(
+        "tenant", kwargs=lambda t: {"step_id": t.plan_step.pk}, agency_scoped=True
+    ),
+    "implementation-plan-list": RouteFixture(
+        "scoped_list", query=lambda t: {"agency": str(t.agency.pk)}, agency_scoped=True
+    ),
+    "implementation-plan-detail": RouteFixture(
+        "tenant", kwargs=lambda t: {"pk": t.plan.pk}, agency_scoped=True
+    ),
+    "implementation-step-list": RouteFixture(
+        "scoped_list",
+        data=lambda t: {"plan": str(t.plan.pk), "area": "funding", "action": "Hacked step"},
+        query=lambda t: {"plan": str(t.plan.pk)},
+        agency_scoped=True,
+        note="the body names the victim's plan: adding a step there must be refused",
+    ),
+    "implementation-step-detail": RouteFixture(
+        "tenant",
+        kwargs=lambda t: {"pk": t.plan_step.pk},
+        data=lambda t: {"notes": "Hacked", "status": "done"},
+        agency_scoped=True,
+    ),
     # ----------------------------------------------------------------- the staff roster
     "agencies:roster": RouteFixture(
         "tenant", kwargs=_agency, query=lambda t: {"q": "Secret"}, agency_scoped=True

@@ -54,8 +54,10 @@ class ImplementationStep(TenantOwned):
     """One action step of an implementation plan."""
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
+        NOT_STARTED = "not_started", "Not started"
+        IN_PROGRESS = "in_progress", "In progress"
         DONE = "done", "Done"
+        NOT_APPLICABLE = "not_applicable", "Not applicable"
 
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
     plan = models.ForeignKey(ImplementationPlan, on_delete=models.CASCADE, related_name="steps")
@@ -63,7 +65,20 @@ class ImplementationStep(TenantOwned):
     action = models.TextField("action step", max_length=2000)
     responsible = models.CharField("responsible person(s)", max_length=200, blank=True)
     target_date = models.DateField(null=True, blank=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
+    notes = models.TextField(max_length=4000, blank=True)
+    position = models.PositiveIntegerField(
+        default=0, help_text="The step's place within its area (smallest first)."
+    )
+    removed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
     source_id = models.UUIDField(
         null=True,
         blank=True,
@@ -75,11 +90,12 @@ class ImplementationStep(TenantOwned):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["area", "target_date", "created_at"]
+        ordering = ["area", "position", "created_at"]
         constraints = [
             # A source (e.g. a readiness action step) becomes a plan step at most once.
             models.UniqueConstraint(
@@ -91,9 +107,10 @@ class ImplementationStep(TenantOwned):
         return self.action[:80]
 
     def is_overdue_on(self, today: datetime.date) -> bool:
-        """Not done, and its target date is before ``today`` (the collaborative's today)."""
+        """Neither done nor not applicable, and its target date is before ``today`` (the
+        collaborative's today)."""
         return (
-            self.status != self.Status.DONE
+            self.status not in (self.Status.DONE, self.Status.NOT_APPLICABLE)
             and self.target_date is not None
             and self.target_date < today
         )

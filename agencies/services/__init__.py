@@ -23,7 +23,10 @@ from agencies.services.people import (
 )
 from agencies.services.plans import (
     implementation_plan_create,
+    implementation_step_move,
+    implementation_step_remove,
     implementation_step_set_status,
+    implementation_step_update,
     implementation_steps_add,
     overdue_warning,
 )
@@ -54,7 +57,10 @@ __all__ = [
     "agency_update",
     "collaborative_bootstrap",
     "implementation_plan_create",
+    "implementation_step_move",
+    "implementation_step_remove",
     "implementation_step_set_status",
+    "implementation_step_update",
     "implementation_steps_add",
     "invitable_agencies",
     "invitation_accept",

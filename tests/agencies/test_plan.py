@@ -30,7 +30,7 @@ def test_it_lets_editors_start_a_plan_and_add_a_step(client, tenant, role):
         },
     )
     assert response.status_code == 302
-    step = ImplementationStep.objects.get()
+    step = ImplementationStep.objects.get(action="Apply to become a VR vendor")
     assert step.agency == tenant.agency
     assert step.collaborative == tenant.collaborative
     assert step.target_date == datetime.date(2027, 2, 1)

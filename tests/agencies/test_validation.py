@@ -255,6 +255,6 @@ def test_it_marks_open_steps_past_their_target_date_as_overdue(client, tenant):
     services.implementation_step_set_status(user=trainer, step=steps[1], status="done")
     client.force_login(tenant.user(Role.AGENCY_LEADER))
     html = client.get(reverse("agencies:plan", args=[tenant.agency.pk])).content.decode()
-    rows = re.findall(r"<tr>(.*?)</tr>", html, re.S)
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", html, re.S)
     marked = [r for r in rows if "Overdue" in r]
     assert len(marked) == 1 and "Late and open" in marked[0]

@@ -72,7 +72,10 @@ def report_message(delivery) -> EmailMessage:
         ],
     }
     message = EmailMessage(
-        subject=f"Readiness visit report: {visit.agency.name}, {date_text}",
+        subject=(
+            "Readiness visit report: "
+            f"{visit.agency.name}, {date_format(visit.visit_date, 'M j, Y')}"
+        ),
         body=render_to_string("emails/readiness_visit_report.txt", context),
         to=[delivery.recipient_email],
         reply_to=[sender.email] if sender and sender.email else None,

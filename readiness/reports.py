@@ -9,6 +9,7 @@ import io
 import zipfile
 
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.text import slugify
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -200,7 +201,10 @@ def readiness_reports(document: Document, progress) -> bytes:
                 kind=REPORT_KIND,
                 record=visit,
                 version=visit.version,
-                title=f"Readiness visit report - {visit.agency.name} - {visit.visit_date:%Y-%m-%d}",
+                title=(
+                    f"Readiness visit report: {visit.agency.name}, "
+                    f"{date_format(visit.visit_date, 'M j, Y')}"
+                ),
                 user=user,
                 queue=False,
             )

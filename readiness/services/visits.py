@@ -336,7 +336,10 @@ def _publish_report(*, user: User, visit: ReadinessVisit) -> Document:
         kind=REPORT_KIND,
         record=visit,
         version=visit.version,
-        title=f"Readiness visit report - {visit.agency.name} - {visit.visit_date:%Y-%m-%d}",
+        title=(
+            f"Readiness visit report: {visit.agency.name}, "
+            f"{date_format(visit.visit_date, 'M j, Y')}"
+        ),
         user=user,
     )
 
@@ -351,7 +354,10 @@ def _email_report(*, user: User, visit: ReadinessVisit, document: Document, stag
             agency=visit.agency,
             kind=REPORT_KIND,
             subject_id=visit.pk,
-            subject_label=str(visit),
+            subject_label=(
+                f"Readiness visit report: {visit.agency.name}, "
+                f"{date_format(visit.visit_date, 'M j, Y')}"
+            ),
             recipient_email=recipient.email,
             recipient_name=recipient.name,
             stage=stage,

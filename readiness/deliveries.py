@@ -41,13 +41,13 @@ def report_still_due(delivery) -> str:
     return ""
 
 
-@register(REPORT_KIND, label="Readiness visit report", still_due=report_still_due)
 def _in_a_sentence(label) -> str:
     """A role's label inside a sentence: "agency leader", but "IPS supervisor"."""
     label = str(label)
     return label if label[:3].isupper() else label[:1].lower() + label[1:]
 
 
+@register(REPORT_KIND, label="Readiness visit report", still_due=report_still_due)
 def report_message(delivery) -> EmailMessage:
     """The report email to one recipient, the PDF attached; it names everyone it went to."""
     visit = _visit(delivery)

@@ -6,6 +6,9 @@ Fixtures
                    the login form in ``page`` and waits for the home page.
     ``portal_url`` a function ``portal_url("/agencies/")`` giving the live server's address.
 
+    ``page``       Playwright's page, left for a blank one when the test ends, and the test
+                   waits until the live server has finished the requests that leaving
+                   caused (the visit form saves as it is left) before the database is emptied.
     ``csp_violations`` (automatic) the Content-Security-Policy violations the pages of the
                    test reported, in every browser context the test opens; the test fails if
                    any remain when it ends (a test that provokes one on purpose clears the list).
@@ -22,14 +25,17 @@ no Chromium exists (and fails instead under ``REQUIRE_E2E=1``).
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
+import time
 from collections.abc import Callable, Iterable, Iterator
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.core import mail
 from django.core.management import call_command
+from django.db import connection
 
 from agencies.demo import DEMO_PASSWORD
 
@@ -37,6 +43,34 @@ from agencies.demo import DEMO_PASSWORD
 BLOCKING_IMPACTS = frozenset({"serious", "critical"})
 
 _axe = Axe()
+
+
+@pytest.fixture
+def page(page, live_server):
+    """Playwright's page; when the test ends it is left for a blank one, and the test waits
+    for the requests that leaving caused, so that no request of the page's is still being
+    served while the database is emptied (the two would deadlock on PostgreSQL)."""
+    yield page
+    with contextlib.suppress(Exception):  # the page or its browser may be closed already
+        page.goto("about:blank")
+    _wait_for_other_queries()
+
+
+def _wait_for_other_queries(seconds: float = 5.0) -> None:
+    """Until no other connection to the test database is busy (PostgreSQL), briefly."""
+    time.sleep(0.1)  # the request a page sends as it is left reaches the server first
+    if connection.vendor != "postgresql":
+        return
+    deadline = time.monotonic() + seconds
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid() AND state <> 'idle'"
+            )
+            if cursor.fetchone()[0] == 0:
+                return
+            time.sleep(0.05)
 
 
 @pytest.fixture

@@ -23,6 +23,7 @@ def migrator(transactional_db):
     executor = MigrationExecutor(connection)
     yield executor
     executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
 
 
 @pytest.mark.django_db(transaction=True)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from agencies import services
@@ -218,7 +219,7 @@ class ImplementationStepViewSet(
             .first()
         )
         if plan is None:
-            raise serializers.ValidationError({"plan": ["No such plan."]})
+            raise NotFound("No such plan.")
         (step,) = services.implementation_steps_add(user=self.request.user, plan=plan, steps=[data])
         serializer.instance = self.get_queryset().get(pk=step.pk)
         self.tag_response(serializer.instance)

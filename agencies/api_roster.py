@@ -10,12 +10,13 @@ from __future__ import annotations
 from django.db.models import Prefetch, Q
 from django.http import Http404
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from agencies import selectors_roster, services
-from agencies.models import StaffMember, StaffRole, TreatmentTeam, VRCounselor
+from agencies.models import MAX_FTE, MIN_FTE, StaffMember, StaffRole, TreatmentTeam, VRCounselor
 from ipsportal import access
 from ipsportal.api import ConcurrencyMixin, FilterSet
 from ipsportal.api_schema import error_responses
@@ -23,13 +24,23 @@ from ipsportal.models import User
 
 
 def _in_scope(helper, user, pk, field: str):
-    """The object behind a body id through its access helper; one out of scope is refused on
-    the field exactly as one that does not exist."""
+    """The object behind a body id through its access helper; one out of scope answers 404
+    exactly as one that does not exist, naming the field."""
     try:
         return helper(user, pk).row
     except Http404:
-        message = f"No such {field.replace('_', ' ')}: {pk}."
-        raise serializers.ValidationError({field: message}) from None
+        raise NotFound(f"No such {field.replace('_', ' ')}: {pk}.") from None
+
+
+#: FTE as the schema shows it: a decimal from 0.05 to 1.50 (the model's range).
+FTE_PATTERN = r"^(?:0\.0[5-9]|0\.[1-9][0-9]?|1(?:\.[0-4][0-9]?)?|1\.50?)$"
+
+
+@extend_schema_field(
+    {"type": "string", "format": "decimal", "pattern": FTE_PATTERN, "example": "1.00"}
+)
+class FTEField(serializers.DecimalField):
+    """The FTE of a roster entry, from 0.05 to 1.50."""
 
 
 class TeamIdsField(serializers.ListField):
@@ -51,6 +62,13 @@ class StaffMemberSerializer(serializers.ModelSerializer):
     )
     treatment_teams = TeamIdsField(
         required=False, help_text="The agency's MH treatment teams the person is on."
+    )
+    fte = FTEField(
+        max_digits=3,
+        decimal_places=2,
+        min_value=MIN_FTE,
+        max_value=MAX_FTE,
+        help_text="1.00 is full time; from 0.05 to 1.50.",
     )
     user = serializers.IntegerField(
         source="user_id",

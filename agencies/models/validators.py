@@ -9,7 +9,7 @@ from collections.abc import Iterable
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxLengthValidator
+from django.core.validators import MaxLengthValidator, RegexValidator
 from django.utils.deconstruct import deconstructible
 from django.utils.text import capfirst
 
@@ -116,9 +116,21 @@ def phone_digits(value: str) -> tuple[str, str] | None:
     return digits, extension
 
 
+#: The forms the API's schema offers (a part of what the validators accept: the schema is a
+#: promise that what matches it is accepted).
+PHONE_SCHEMA_PATTERN = (
+    r"^(?:\+?1[ .-]?)?(?:\([2-9]\d{2}\) ?|[2-9]\d{2}[ .-]?)[2-9]\d{2}[ .-]?\d{4}"
+    r"(?: ?(?:ext\. ?|x)\d{1,6})?$"
+)
+ZIP_SCHEMA_PATTERN = r"^\d{5}(?:-\d{4})?$"
+
+
 @deconstructible
-class USPhoneValidator:
-    """A US phone number: 10 digits with common punctuation, an optional extension."""
+class USPhoneValidator(RegexValidator):
+    """A US phone number: 10 digits with common punctuation, an optional extension.
+    ``regex`` is only what the API's schema shows of it; the check is :func:`phone_digits`."""
+
+    regex = PHONE_SCHEMA_PATTERN
 
     def __call__(self, value) -> None:
         if value and phone_digits(value) is None:
@@ -129,8 +141,11 @@ class USPhoneValidator:
 
 
 @deconstructible
-class USZipValidator:
-    """A US ZIP code: 5 digits, or ZIP+4 (``65101-1234``)."""
+class USZipValidator(RegexValidator):
+    """A US ZIP code: 5 digits, or ZIP+4 (``65101-1234``); ``regex`` is also what the API's
+    schema shows."""
+
+    regex = ZIP_SCHEMA_PATTERN
 
     def __call__(self, value) -> None:
         if value and not _ZIP.match(value.strip()):

@@ -304,8 +304,16 @@ def test_it_refuses_a_supervisor_of_another_agency_or_not_a_supervisor(tenant):
 def test_it_refuses_ids_out_of_scope_as_if_they_did_not_exist(tenant, other_tenant):
     foreign_team = team(other_tenant)
     foreign_boss = supervisor(other_tenant)
-    _refused(tenant, "treatment_teams", treatment_teams=[str(foreign_team.pk)])
-    _refused(tenant, "supervisor", supervisor=str(foreign_boss.pk))
+    client = api(tenant.user(R.STATE_ADMIN))
+    before = StaffMember.objects.count()
+    for field, value in [
+        ("treatment_teams", [str(foreign_team.pk)]),
+        ("supervisor", str(foreign_boss.pk)),
+    ]:
+        response = client.post(STAFF, body(tenant, **{field: value}), format="json")
+        assert response.status_code == 404, response.json()
+        assert field.replace("_", " ") in response.json()["error"]["message"]
+    assert StaffMember.objects.count() == before
     _refused(tenant, "user", user=other_tenant.user(R.EMPLOYMENT_SPECIALIST).pk)
 
 

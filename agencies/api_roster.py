@@ -307,7 +307,9 @@ class _RosterRowViewSet(
         return self.access_row(self.request.user, self.kwargs["pk"], write=write).row
 
     def save(self, *, agency, instance, data):
-        raise NotImplementedError
+        """The service call of each kind of row (a team, a VR counselor): every subclass
+        defines it; the base class has none to make."""
+        raise NotImplementedError(f"{type(self).__name__} names no service to save with")
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)

@@ -1,7 +1,16 @@
 """Models of the agencies app, by area: ``tenancy`` (collaboratives, regions, agencies),
-``people`` (roles, memberships, invitations), ``plans`` (implementation plans), ``roster``
+``people`` (roles, memberships, invitations), ``plans`` (implementation plans and phase
+changes), ``agreements`` (the training and TA agreement, the TA activity log), ``roster``
 (the staff roster, treatment teams, VR counselors) and ``steering`` (steering committees)."""
 
+from agencies.models.agreements import (
+    EmployerVisitFrequency,
+    SignerRole,
+    TAActivity,
+    TAActivityKind,
+    TAAgreement,
+    TASignature,
+)
 from agencies.models.people import (
     Invitation,
     InvitationAgency,
@@ -9,7 +18,12 @@ from agencies.models.people import (
     MembershipAgency,
     Role,
 )
-from agencies.models.plans import ImplementationArea, ImplementationPlan, ImplementationStep
+from agencies.models.plans import (
+    ImplementationArea,
+    ImplementationPlan,
+    ImplementationStep,
+    PhaseChange,
+)
 from agencies.models.roster import (
     MAX_FTE,
     MIN_FTE,
@@ -47,6 +61,7 @@ __all__ = [
     "Agency",
     "BillingScheme",
     "Collaborative",
+    "EmployerVisitFrequency",
     "ImplementationArea",
     "ImplementationPhase",
     "ImplementationPlan",
@@ -55,8 +70,10 @@ __all__ = [
     "InvitationAgency",
     "Membership",
     "MembershipAgency",
+    "PhaseChange",
     "Region",
     "Role",
+    "SignerRole",
     "StaffMember",
     "StaffRole",
     "StaffTeamAssignment",
@@ -66,6 +83,10 @@ __all__ = [
     "SteeringCommittee",
     "SteeringMeeting",
     "SteeringMember",
+    "TAActivity",
+    "TAActivityKind",
+    "TAAgreement",
+    "TASignature",
     "TenantOwned",
     "TreatmentTeam",
     "VRCounselor",

@@ -7,7 +7,7 @@ from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from agencies.models.tenancy import Agency, TenantOwned
+from agencies.models.tenancy import Agency, ImplementationPhase, TenantOwned
 
 
 class ImplementationArea(models.TextChoices):
@@ -114,3 +114,28 @@ class ImplementationStep(TenantOwned):
             and self.target_date is not None
             and self.target_date < today
         )
+
+
+class PhaseChange(TenantOwned):
+    """An agency moving from one implementation phase to another: who, when, and why."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    from_phase = models.CharField(max_length=20, choices=ImplementationPhase.choices)
+    to_phase = models.CharField(max_length=20, choices=ImplementationPhase.choices)
+    note = models.TextField(max_length=2000, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-changed_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(from_phase=models.F("to_phase")),
+                name="phase_change_changes_the_phase",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_from_phase_display()} to {self.get_to_phase_display()}"

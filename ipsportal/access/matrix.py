@@ -36,6 +36,11 @@ class Action(enum.StrEnum):
     ROSTER_EDIT = "roster_edit", "change the staff roster"
     STEERING_VIEW = "steering_view", "see steering committees and their meetings"
     STEERING_EDIT = "steering_edit", "change steering committees, their meetings and action items"
+    AGREEMENT_VIEW = "agreement_view", "see training and TA agreements"
+    AGREEMENT_EDIT = "agreement_edit", "draft or change training and TA agreements"
+    AGREEMENT_SIGN = "agreement_sign", "sign training and TA agreements"
+    TA_ACTIVITY_VIEW = "ta_activity_view", "see the log of training and TA activities"
+    TA_ACTIVITY_WRITE = "ta_activity_write", "log training and TA activities"
     READINESS_VIEW = "readiness_view", "read readiness visits"
     READINESS_WRITE = "readiness_write", "log or change readiness visits"
     READINESS_EXPORT = "readiness_export", "download readiness visit reports and lists"
@@ -101,6 +106,17 @@ PERMISSIONS: dict[Action, dict[Role, Grant]] = {
     Action.ROSTER_EDIT: dict(_EDITORS),
     Action.STEERING_VIEW: dict(_EVERY_ROLE),
     Action.STEERING_EDIT: dict(_EDITORS),
+    Action.AGREEMENT_VIEW: dict(_EVERY_ROLE),
+    Action.AGREEMENT_EDIT: dict(_EDITORS),
+    # Which line a person may sign (their own role's, or any on behalf for a state admin) is
+    # a rule of the signing service.
+    Action.AGREEMENT_SIGN: {
+        R.STATE_ADMIN: G.ALWAYS,
+        R.VR_LIAISON: G.ALWAYS,
+        R.AGENCY_LEADER: G.ALWAYS,
+    },
+    Action.TA_ACTIVITY_VIEW: dict(_EVERY_ROLE),
+    Action.TA_ACTIVITY_WRITE: dict(_STATE_STAFF),
     Action.READINESS_VIEW: dict(_READERS_OF_FINAL),
     Action.READINESS_WRITE: dict(_STATE_STAFF),
     Action.READINESS_EXPORT: dict(_READERS_OF_FINAL),
@@ -125,6 +141,12 @@ COLLABORATIVE_ACTIONS = frozenset(
 )
 
 _ROSTER_MODELS = ("agencies.StaffMember", "agencies.TreatmentTeam", "agencies.VRCounselor")
+_PLAN_MODELS = (
+    "agencies.ImplementationPlan",
+    "agencies.ImplementationStep",
+    "agencies.PhaseChange",
+)
+_AGREEMENT_MODELS = ("agencies.TAAgreement", "agencies.TASignature")
 _STEERING_OBJECTS = (
     "agencies.SteeringCommittee",
     "agencies.SteeringMember",
@@ -141,12 +163,17 @@ ACTION_OBJECTS: dict[Action, tuple[str, ...]] = {
     Action.AGENCY_CREATE: (),
     Action.AGENCY_EXPORT: ("agencies.Agency",),
     Action.REGION_MANAGE: ("agencies.Region",),
-    Action.PLAN_VIEW: ("agencies.ImplementationPlan", "agencies.ImplementationStep"),
-    Action.PLAN_EDIT: ("agencies.ImplementationPlan", "agencies.ImplementationStep"),
+    Action.PLAN_VIEW: _PLAN_MODELS,
+    Action.PLAN_EDIT: _PLAN_MODELS,
     Action.ROSTER_VIEW: _ROSTER_MODELS,
     Action.ROSTER_EDIT: _ROSTER_MODELS,
     Action.STEERING_VIEW: _STEERING_OBJECTS,
     Action.STEERING_EDIT: _STEERING_OBJECTS,
+    Action.AGREEMENT_VIEW: _AGREEMENT_MODELS,
+    Action.AGREEMENT_EDIT: _AGREEMENT_MODELS,
+    Action.AGREEMENT_SIGN: _AGREEMENT_MODELS,
+    Action.TA_ACTIVITY_VIEW: ("agencies.TAActivity",),
+    Action.TA_ACTIVITY_WRITE: ("agencies.TAActivity",),
     Action.READINESS_VIEW: ("readiness.ReadinessVisit",),
     Action.READINESS_WRITE: ("readiness.ReadinessVisit",),
     Action.READINESS_EXPORT: ("readiness.ReadinessVisit",),

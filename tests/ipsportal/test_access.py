@@ -61,6 +61,16 @@ EXPECTED: dict[Action, tuple] = {
     # "edit ... steering committee"; reading it follows the plan's row
     A.STEERING_VIEW:     (Y,    Y,           Y,           Y,        Y,      Y,      Y),
     A.STEERING_EDIT:     (Y,    Y,           NO,          NO,       Y,      NO,     NO),
+    # The agreement is read like the plan and kept by the plan's editors. Its three lines
+    # are signed by agency leaders (the executive director), state admins (the state MH
+    # representative; any line on someone's behalf) and VR liaisons (the VR representative).
+    A.AGREEMENT_VIEW:    (Y,    Y,           Y,           Y,        Y,      Y,      Y),
+    A.AGREEMENT_EDIT:    (Y,    Y,           NO,          NO,       Y,      NO,     NO),
+    A.AGREEMENT_SIGN:    (Y,    NO,          NO,          Y,        NO,     Y,      NO),
+    # The TA log is the trainer's (DOMAIN.md: "state trainer: technical assistance"); the
+    # agency and its partners read it.
+    A.TA_ACTIVITY_VIEW:  (Y,    Y,           Y,           Y,        Y,      Y,      Y),
+    A.TA_ACTIVITY_WRITE: (Y,    Y,           NO,          NO,       NO,     NO,     NO),
     # "readiness visits: write" row; supervisors and leaders "read final"; reading is not in
     # the table for reviewers (state staff preparing reviews: all) and VR liaisons (VR gets a
     # copy of the final report: final only); ES: nothing.

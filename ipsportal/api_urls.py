@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 from agencies import api as agencies_api
 from agencies import api_people, api_plans, api_roster, api_steering
+from fidelity import api as fidelity_api
 from ipsportal import api_documents, api_me
 from ipsportal.notifications import api as notifications_api
 from readiness import api as readiness_api
@@ -20,6 +21,7 @@ api_steering.register(router)
 api_people.register(router)
 api_plans.register(router)
 readiness_api.register(router)
+fidelity_api.register(router)
 api_documents.register(router)
 notifications_api.register(router)
 

@@ -21,6 +21,7 @@ def portal(request) -> dict:
             "agencies": holds[Action.AGENCY_VIEW],
             "regions": holds[Action.REGION_MANAGE],
             "readiness": holds[Action.READINESS_VIEW],
+            "fidelity": holds[Action.FIDELITY_VIEW],
             "users": holds[Action.USERS_MANAGE],
             "create_agency": holds[Action.AGENCY_CREATE],
             "deliveries": holds[Action.DELIVERIES_VIEW],

@@ -30,6 +30,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("agencies/", include("agencies.urls")),
     path("readiness/", include("readiness.urls")),
+    path("fidelity/", include("fidelity.urls")),
     path("api/v1/", include("ipsportal.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path(

@@ -51,7 +51,16 @@ GLOBAL: dict[str, str] = {
 }
 
 #: Tables whose ``collaborative`` may be NULL for rows shared by every collaborative.
+_SCALE_ROWS = (
+    "a standard fidelity scale is reference data shared by every collaborative (collaborative "
+    "NULL); the rows of a collaborative's adapted scale carry that collaborative"
+)
 GLOBAL_OR_TENANT: dict[str, str] = {
+    "fidelity.FidelityScale": _SCALE_ROWS,
+    "fidelity.ScaleSection": _SCALE_ROWS,
+    "fidelity.ScaleItem": _SCALE_ROWS,
+    "fidelity.ItemAnchor": _SCALE_ROWS,
+    "fidelity.ScoreBand": _SCALE_ROWS,
     "readiness.ChecklistVersion": (
         "the standard readiness checklist is reference data shared by every collaborative "
         "(collaborative NULL); a collaborative's adaptation is its own row"

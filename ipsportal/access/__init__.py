@@ -20,9 +20,9 @@ agencies of its own collaborative.
 
 Modules: ``matrix`` (the permission matrix), ``conditions`` (what each grant means per
 model), ``scope`` (memberships, scope, rights, :func:`rows`), ``objects`` (the foundation's
-objects), ``roster``, ``readiness``, ``steering`` (steering committees), ``documents``
-(documents and the outbox) and ``aggregates`` (numbers of a whole collaborative). Import from
-``ipsportal.access``.
+objects), ``roster``, ``readiness``, ``fidelity`` (fidelity scales), ``steering`` (steering
+committees), ``documents`` (documents and the outbox) and ``aggregates`` (numbers of a whole
+collaborative). Import from ``ipsportal.access``.
 """
 
 from ipsportal.access.aggregates import Aggregate, readiness_collaborative_figures
@@ -42,6 +42,7 @@ from ipsportal.access.documents import (
     documents_in_scope,
     record_of,
 )
+from ipsportal.access.fidelity import access_fidelity_scale, fidelity_scales_in_scope
 from ipsportal.access.matrix import (
     ACTION_OBJECTS,
     COLLABORATIVE_ACTIONS,
@@ -127,6 +128,8 @@ from ipsportal.access.steering import (
 )
 
 __all__ = [
+    "access_fidelity_scale",
+    "fidelity_scales_in_scope",
     "ACTION_OBJECTS",
     "COLLABORATIVE_ACTIONS",
     "NOTHING",

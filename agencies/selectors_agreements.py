@@ -70,10 +70,7 @@ class AgreementStatus:
             return f"Version {self.version}, signed on {day:%B} {day.day}, {day.year}"
         if self.state == AgreementState.DRAFT:
             return f"Version {self.version}, draft: no signature yet"
-        return (
-            f"Version {self.version}, awaiting {self.missing} of {self.required} "
-            f"signature{'s' if self.missing != 1 else ''}"
-        )
+        return f"Version {self.version}, awaiting {self.missing} of {self.required} signatures"
 
 
 def status_of(agreement: TAAgreement | None, signed_count: int) -> AgreementStatus:

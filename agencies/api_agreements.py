@@ -323,7 +323,7 @@ class TAAgreementViewSet(
         request=TASignRequestSerializer,
         responses={201: TAAgreementSerializer},
     )
-    @action(detail=True, methods=["post"], url_path="signatures")
+    @action(detail=True, methods=["post"], url_path="signatures", url_name="signatures")
     def sign(self, request, pk=None):
         serializer = TASignRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

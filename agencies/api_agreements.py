@@ -64,8 +64,21 @@ class TASignatureSerializer(serializers.ModelSerializer):
         return user.display_name if user is not None else None
 
 
+@extend_schema_field(
+    {
+        "type": "number",
+        "minimum": 0,
+        "maximum": float(MAX_TRAINING_DAYS),
+        "multipleOf": 0.5,
+        "description": "Days in the first year, in half days (0 to 30).",
+    }
+)
+class HalfDaysField(serializers.DecimalField):
+    """A number of training days: 0 to 30 in half days, as the service accepts."""
+
+
 def _days(**kwargs) -> serializers.DecimalField:
-    return serializers.DecimalField(
+    return HalfDaysField(
         max_digits=4,
         decimal_places=1,
         min_value=0,

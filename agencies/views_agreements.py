@@ -163,6 +163,11 @@ def agreement_sign(request, agreement_id, signer_role):
     label = SignerRole(signer_role).label
     if right is None:
         raise PermissionDenied(f"You cannot sign the {label.lower()} line of this agreement.")
+    if request.method == "GET":
+        signed = agreement.signatures.filter(signer_role=signer_role).first()
+        if signed is not None:
+            messages.info(request, f"The {label.lower()} line is signed by {signed.signer_name}.")
+            return redirect(agreement)
     options = {"on_behalf": right.on_behalf, "on_behalf_only": right.on_behalf_only}
     form = SignatureForm(
         request.POST or None,

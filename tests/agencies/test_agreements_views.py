@@ -254,3 +254,19 @@ def test_it_shows_2_and_50_versions_with_the_same_queries(client, tenant):
     many = _queries(client, url)
     assert few == many
     assert "Page 1 of 5" in client.get(url).content.decode()
+
+
+def test_it_sends_back_to_the_agreement_from_the_form_of_a_line_already_signed(
+    client, tenant, agreement
+):
+    services.agreement_sign(
+        user=tenant.user(Role.AGENCY_LEADER),
+        agreement=agreement,
+        signer_role=ED,
+        signer_name="Ruth Alvarez",
+    )
+    client.force_login(tenant.user(Role.STATE_ADMIN))
+    response = client.get(_url("agreement_sign", agreement_id=agreement.pk, signer_role=ED))
+    assert response.status_code == 302 and response["Location"] == agreement.get_absolute_url()
+    unsigned = client.get(_url("agreement_sign", agreement_id=agreement.pk, signer_role=MH))
+    assert unsigned.status_code == 200

@@ -7,6 +7,7 @@ import os
 import re
 
 import pytest
+from django.urls import reverse
 from playwright.sync_api import expect
 
 from agencies.models import Agency, TAAgreement
@@ -40,6 +41,11 @@ def test_it_takes_an_agreement_from_a_change_to_three_signatures(
     page.set_viewport_size({"width": width, "height": 900})
     agency = Agency.objects.get(name=AGENCY)
     log_in("mo.trainer@example.org")
+    # An agency before implementation has none yet: the empty state offers a draft.
+    new = Agency.objects.get(name="Arch City Wellness")
+    page.goto(portal_url(reverse("agencies:agreement_current", args=[new.pk])))
+    expect(page.get_by_role("link", name="Draft the agreement")).to_be_visible()
+    _look(page, "agreement empty", width)
     page.goto(portal_url(agency.get_absolute_url()))
     panel = page.get_by_role("region", name="Training and TA agreement")
     expect(panel).to_contain_text("Version 1, signed on")

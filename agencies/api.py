@@ -147,4 +147,7 @@ class AgencyViewSet(
 
 
 def register(router) -> None:
+    from agencies import api_agreements
+
     router.register("agencies", AgencyViewSet, basename="agency")
+    api_agreements.register(router)

@@ -1,5 +1,6 @@
-"""Fictional demo data: two collaboratives, their regions and agencies, a user per role, and
-the steering committees of three agencies in each."""
+"""Fictional demo data: two collaboratives, their regions and agencies, a user per role, the
+steering committees of three agencies in each, and the training and TA agreements of the
+agencies that are implementing IPS."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from agencies.models import (
     MembershipAgency,
     Region,
     Role,
+    SignerRole,
     StaffMember,
     StaffRole,
     StaffTeamAssignment,
@@ -26,6 +28,8 @@ from agencies.models import (
     SteeringCommittee,
     SteeringMeeting,
     SteeringMember,
+    TAAgreement,
+    TASignature,
     TreatmentTeam,
     VRCounselor,
     VRVendorStatus,
@@ -211,6 +215,7 @@ def load() -> list[DemoLogin]:
         logins.append(DemoLogin(email, Role.IPS_SUPERVISOR.label, collaborative.name, second.name))
 
         _steering(agencies)
+        _agreements(agencies)
 
     # One trainer who works for both collaboratives, to show the collaborative switcher.
     both = _user("multi.trainer@example.org", "Multi-State Trainer")
@@ -422,3 +427,63 @@ def _steering(agencies: list[Agency]) -> None:
             owner=seats[2].name,
             due_date=meeting.date + datetime.timedelta(days=30),
         )
+
+
+#: Who signs the agreements of the demo, per collaborative (fictional people).
+_AGREEMENT_SIGNERS = {
+    "MO": ("Dr. Helen Marsh", "Carla Nguyen, DMH", "Victor Hale, VR"),
+    "WI": ("Dr. Peter Lund", "Amara Diallo, DHS", "Grace Olson, DVR"),
+}
+
+
+def _agreements(agencies: list[Agency]) -> None:
+    """A training and TA agreement for each agency in early, mid or sustaining
+    implementation: signed by all three lines, but for the first agency in early
+    implementation, whose version still awaits the state VR signature. Left as they are
+    where an agency has one."""
+    phases = (P.EARLY, P.MID, P.SUSTAINING)
+    awaiting = next((a for a in agencies if a.implementation_phase == P.EARLY), None)
+    for agency in agencies:
+        if agency.implementation_phase not in phases:
+            continue
+        collaborative = agency.collaborative
+        if TAAgreement.objects.filter(collaborative=collaborative, agency=agency).exists():
+            continue
+        admin = (
+            Membership.objects.filter(collaborative=collaborative, role=Role.STATE_ADMIN)
+            .select_related("user")
+            .first()
+        )
+        start = agency.implementation_start_date or datetime.date(2025, 7, 1)
+        agreement = TAAgreement.objects.create(
+            collaborative=collaborative,
+            agency=agency,
+            start_date=start,
+            employer_visits="quarterly"
+            if agency.implementation_phase == P.SUSTAINING
+            else "monthly",
+            created_by=admin.user if admin else None,
+        )
+        director, mh, vr = _AGREEMENT_SIGNERS.get(agency.state, _AGREEMENT_SIGNERS["MO"])
+        signed = datetime.datetime.combine(
+            start - datetime.timedelta(days=14), datetime.time(15, 30), collaborative.zoneinfo
+        )
+        lines = [(SignerRole.EXECUTIVE_DIRECTOR, director), (SignerRole.STATE_MH, mh)]
+        if agency != awaiting:
+            lines.append((SignerRole.STATE_VR, vr))
+        for n, (line, name) in enumerate(lines):
+            TASignature.objects.create(
+                collaborative=collaborative,
+                agency=agency,
+                agreement=agreement,
+                signer_role=line,
+                signer_name=name,
+                signed_at=signed + datetime.timedelta(days=n),
+                recorded_by=admin.user if admin else None,
+                on_behalf=True,
+                on_behalf_reason="Signed on paper at the kick-off meeting",
+            )
+        if len(lines) == 3:
+            TAAgreement.objects.filter(pk=agreement.pk).update(
+                signed_at=signed + datetime.timedelta(days=2)
+            )

@@ -1,6 +1,8 @@
-"""Document kinds of the agencies app."""
+"""Document kinds of the agencies app: the agency summary (an export) and the training and
+TA agreement of a version (a record document)."""
 
-from agencies import selectors
+from agencies import selectors, selectors_agreements
+from agencies.services.agreements import AGREEMENT_REPORT_KIND
 from ipsportal import access
 from ipsportal.documents import AGENCY, register
 from ipsportal.models import Document
@@ -27,6 +29,35 @@ def agency_summary(document: Document, progress) -> bytes:
             "agency": found.agency,
             "staff": selectors.agency_staff(found),
             "generated_at": generated,
+            "document": document,
+        },
+    )
+
+
+@register(
+    AGREEMENT_REPORT_KIND,
+    label="Training and TA agreement",
+    purpose=Document.Purpose.RECORD,
+    action=access.Action.AGREEMENT_VIEW,
+    subject="agencies.TAAgreement",
+)
+def ta_agreement(document: Document, progress) -> bytes:
+    """A version of an agency's training and TA agreement with its signatures, from the
+    record: whoever may read the agreement reads the same PDF."""
+    agreement = access.record_of(document)
+    collaborative = agreement.agency.collaborative
+    lines = selectors_agreements.signature_lines(agreement)
+    progress(1, 2, "Writing the PDF")
+    return render_pdf(
+        "ta_agreement",
+        {
+            "agreement": agreement,
+            "agency": agreement.agency,
+            "collaborative": collaborative,
+            "commitments": selectors_agreements.commitments(agreement),
+            "lines": lines,
+            "is_current": selectors_agreements.latest_version(agreement.agency).pk == agreement.pk,
+            "generated_at": collaborative.local_now(),
             "document": document,
         },
     )

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from agencies import views, views_people, views_roster
+from agencies import views_agreements as agreements
 from agencies import views_steering as steering
 
 app_name = "agencies"
@@ -74,6 +75,16 @@ urlpatterns = [
         steering.steering_action_item_status,
         name="steering_action_item_status",
     ),
+    path("<uuid:agency_id>/agreement/", agreements.agreement_current, name="agreement_current"),
+    path("<uuid:agency_id>/agreement/new/", agreements.agreement_new, name="agreement_new"),
+    path("agreements/<uuid:agreement_id>/", agreements.agreement, name="agreement"),
+    path("agreements/<uuid:agreement_id>/edit/", agreements.agreement_edit, name="agreement_edit"),
+    path(
+        "agreements/<uuid:agreement_id>/sign/<str:signer_role>/",
+        agreements.agreement_sign,
+        name="agreement_sign",
+    ),
+    path("agreements/<uuid:agreement_id>/pdf/", agreements.agreement_pdf, name="agreement_pdf"),
     path("regions/", views.region_list, name="region_list"),
     path("regions/<uuid:region_id>/edit/", views.region_edit, name="region_edit"),
     path("people/", views.people, name="people"),

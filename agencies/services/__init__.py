@@ -1,8 +1,19 @@
 """Writes of the agencies app, by area: ``tenancy`` (agencies, regions), ``people``
 (invitations, memberships, a new collaborative), ``plans`` (implementation plans),
-``roster`` (the staff roster) and ``steering`` (steering committees). HTML views, API views
+``roster`` (the staff roster), ``steering`` (steering committees) and ``agreements`` (the
+training and TA agreement). HTML views, API views
 and tasks all call these."""
 
+from agencies.services.agreements import (
+    AGREEMENT_REPORT_KIND,
+    COMMITMENT_FIELDS,
+    AgreementStateError,
+    agreement_create,
+    agreement_document,
+    agreement_revision,
+    agreement_sign,
+    agreement_update,
+)
 from agencies.services.people import (
     INVITATION_LIFETIME,
     UNCHANGED,
@@ -48,6 +59,14 @@ from agencies.services.steering import (
 from agencies.services.tenancy import AGENCY_FIELDS, agency_create, agency_update, region_save
 
 __all__ = [
+    "AGREEMENT_REPORT_KIND",
+    "COMMITMENT_FIELDS",
+    "AgreementStateError",
+    "agreement_create",
+    "agreement_document",
+    "agreement_revision",
+    "agreement_sign",
+    "agreement_update",
     "AGENCY_FIELDS",
     "INVITATION_LIFETIME",
     "UNCHANGED",

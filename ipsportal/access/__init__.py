@@ -21,11 +21,20 @@ agencies of its own collaborative.
 Modules: ``matrix`` (the permission matrix), ``conditions`` (what each grant means per
 model), ``scope`` (memberships, scope, rights, :func:`rows`), ``objects`` (the foundation's
 objects), ``roster``, ``readiness``, ``fidelity`` (fidelity scales), ``steering`` (steering
-committees), ``documents`` (documents and the outbox) and ``aggregates`` (numbers of a whole
-collaborative). Import from ``ipsportal.access``.
+committees), ``agreements`` (training and TA agreements), ``documents`` (documents and the
+outbox) and ``aggregates`` (numbers of a whole collaborative). Import from
+``ipsportal.access``.
 """
 
 from ipsportal.access.aggregates import Aggregate, readiness_collaborative_figures
+from ipsportal.access.agreements import (
+    AgencyAgreementAccess,
+    AgreementAccess,
+    access_agency_agreement,
+    access_agreement,
+    agreements_in_scope,
+    signable_lines,
+)
 from ipsportal.access.conditions import (
     SUBJECTS,
     Subject,
@@ -136,6 +145,8 @@ __all__ = [
     "PERMISSIONS",
     "SUBJECTS",
     "Action",
+    "AgencyAgreementAccess",
+    "AgreementAccess",
     "Aggregate",
     "AgencyAccess",
     "DocumentAccess",
@@ -155,6 +166,8 @@ __all__ = [
     "Subject",
     "VisitAccess",
     "access_agency",
+    "access_agency_agreement",
+    "access_agreement",
     "access_checklist",
     "access_collaborative",
     "access_delivery",
@@ -177,6 +190,7 @@ __all__ = [
     "agencies_in_scope",
     "agency_readers_of_final_visits",
     "agencies_with_roles",
+    "agreements_in_scope",
     "can",
     "check_access_conditions",
     "checklists_in_scope",
@@ -203,6 +217,7 @@ __all__ = [
     "roles_for",
     "roles_holding",
     "roles_in",
+    "signable_lines",
     "rows",
     "staff_members_in_scope",
     "steering_action_items_in_scope",

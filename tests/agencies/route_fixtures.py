@@ -1,5 +1,5 @@
-"""Route fixtures of the steering committee pages and API for the route-inventory isolation
-test (see ``tests/route_fixtures.py`` for the contract)."""
+"""Route fixtures of the steering committee and training and TA agreement pages and API for
+the route-inventory isolation test (see ``tests/route_fixtures.py`` for the contract)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import datetime
 from typing import Any
 
 from agencies import services
-from agencies.models import Role, SteeringCategory
+from agencies.models import Role, SignerRole, SteeringCategory
 from tests.route_fixtures import RouteFixture, add_marker
 
 
@@ -54,6 +54,74 @@ def build(tenant) -> None:
         tenant.steering_action_item.owner,
     ):
         add_marker(tenant, text, agency=True)
+    _build_agreements(tenant)
+
+
+def _build_agreements(tenant) -> None:
+    """A signed version 1 of ``tenant.agency``'s agreement and a version 2 awaiting the VR
+    line, each with texts that are markers of the agency, and a distinctive number of days."""
+    name = tenant.agency.name
+    admin = tenant.user(Role.STATE_ADMIN)
+    first = services.agreement_create(
+        user=tenant.user(Role.STATE_TRAINER),
+        agency=tenant.agency,
+        start_date=datetime.date(2025, 1, 6),
+        es_training_days=17,
+        notes=f"Agreement arrangements of {name}",
+    )
+    services.agreement_sign(
+        user=tenant.user(Role.AGENCY_LEADER),
+        agreement=first,
+        signer_role=SignerRole.EXECUTIVE_DIRECTOR,
+        signer_name=f"Director of {name}",
+    )
+    services.agreement_sign(user=admin, agreement=first, signer_role=SignerRole.STATE_MH)
+    services.agreement_sign(
+        user=admin,
+        agreement=first,
+        signer_role=SignerRole.STATE_VR,
+        signer_name=f"VR signer of {name}",
+        on_behalf_reason=f"Paper signature of {name}",
+    )
+    tenant.agreement_signed = first
+    tenant.agreement = services.agreement_create(
+        user=tenant.user(Role.IPS_SUPERVISOR),
+        agency=tenant.agency,
+        notes=f"Second agreement arrangements of {name}",
+    )
+    services.agreement_sign(
+        user=tenant.user(Role.AGENCY_LEADER),
+        agreement=tenant.agreement,
+        signer_role=SignerRole.EXECUTIVE_DIRECTOR,
+        signer_name=f"Second director of {name}",
+    )
+    for text in (
+        first.notes,
+        f"Director of {name}",
+        f"VR signer of {name}",
+        f"Paper signature of {name}",
+        tenant.agreement.notes,
+        f"Second director of {name}",
+    ):
+        add_marker(tenant, text, agency=True)
+
+
+def _agreement_form(tenant) -> dict[str, Any]:
+    return {
+        "start_date": "2025-02-03",
+        "es_training_days": "4",
+        "mh_training_days": "1",
+        "unit_meeting_months": "9",
+        "team_meeting_months": "9",
+        "employer_visits": "quarterly",
+        "steering_committee_quarterly": "",
+        "outcome_reviews": "on",
+        "notes": "Hacked arrangements",
+    }
+
+
+def _signature_form(tenant) -> dict[str, Any]:
+    return {"signer_name": "Hacker", "on_behalf_reason": "Hacked"}
 
 
 def _member_form(tenant) -> dict[str, Any]:
@@ -89,6 +157,8 @@ PARAMETERS = {
     "steering_member_id": lambda t: t.steering_member,
     "meeting_id": lambda t: t.steering_meeting,
     "action_item_id": lambda t: t.steering_action_item,
+    "agreement_id": lambda t: t.agreement,
+    "signer_role": lambda t: SignerRole.STATE_VR.value,
 }
 
 ROUTES: dict[str, RouteFixture] = {
@@ -102,6 +172,12 @@ ROUTES: dict[str, RouteFixture] = {
     "agencies:steering_action_item_add": _page(_item_form),
     "agencies:steering_action_item_edit": _page(_item_form),
     "agencies:steering_action_item_status": _page(lambda t: {"status": "dropped"}),
+    "agencies:agreement_current": _page(),
+    "agencies:agreement_new": _page(_agreement_form),
+    "agencies:agreement": _page(),
+    "agencies:agreement_edit": _page(_agreement_form),
+    "agencies:agreement_sign": _page(_signature_form),
+    "agencies:agreement_pdf": _page(),
 }
 
 # -- the API ---------------------------------------------------------------------------------
@@ -121,6 +197,15 @@ def _api_meeting(tenant) -> dict[str, Any]:
 
 def _api_item(tenant) -> dict[str, Any]:
     return {**_item_form(tenant), "meeting": str(tenant.steering_meeting.pk)}
+
+
+def _api_agreement(tenant) -> dict[str, Any]:
+    return {
+        **_agreement_form(tenant),
+        "steering_committee_quarterly": False,
+        "outcome_reviews": True,
+        "agency": str(tenant.agency.pk),
+    }
 
 
 def _agency_query(tenant) -> dict[str, Any]:
@@ -153,5 +238,11 @@ ROUTES.update(
         "steering-meeting-detail": _api_detail("steering_meeting", _api_meeting),
         "steering-action-item-list": _api_list(_api_item),
         "steering-action-item-detail": _api_detail("steering_action_item", _api_item),
+        "ta-agreement-list": _api_list(_api_agreement),
+        "ta-agreement-detail": _api_detail("agreement", _api_agreement),
+        "ta-agreement-signatures": _api_detail(
+            "agreement",
+            lambda t: {**_signature_form(t), "signer_role": SignerRole.STATE_VR.value},
+        ),
     }
 )

@@ -256,9 +256,31 @@ def _visit_record_cases(kind: str, tenant, capture):
     ]
 
 
+def _agreement_record_cases(kind: str, tenant, capture):
+    """The training and TA agreement of a version: every role of the agency reads it."""
+    import datetime
+
+    from agencies import services as agency_services
+
+    agreement = agency_services.agreement_create(
+        user=tenant.user(Role.STATE_TRAINER),
+        agency=tenant.agency,
+        start_date=datetime.date(2026, 1, 5),
+    )
+    with capture(execute=True):
+        document = agency_services.agreement_document(
+            user=tenant.user(Role.AGENCY_LEADER), agreement=agreement
+        )
+    document.refresh_from_db()
+    return [("agreement version", document, set(tenant.users.values()))]
+
+
 #: Builders of record documents per kind of record: a new kind of record document fails the
 #: test below until it has one here.
-RECORD_CASES = {"readiness.ReadinessVisit": _visit_record_cases}
+RECORD_CASES = {
+    "readiness.ReadinessVisit": _visit_record_cases,
+    "agencies.TAAgreement": _agreement_record_cases,
+}
 
 
 def _cases(kind_name: str, tenant, capture):

@@ -147,4 +147,7 @@ class AgencyViewSet(
 
 
 def register(router) -> None:
+    from agencies import api_ta
+
     router.register("agencies", AgencyViewSet, basename="agency")
+    api_ta.register(router)

@@ -20,7 +20,8 @@ agencies of its own collaborative.
 
 Modules: ``matrix`` (the permission matrix), ``conditions`` (what each grant means per
 model), ``scope`` (memberships, scope, rights, :func:`rows`), ``objects`` (the foundation's
-objects), ``roster``, ``readiness``, ``steering`` (steering committees), ``documents``
+objects), ``roster``, ``readiness``, ``steering`` (steering committees), ``ta_activities``
+(the TA activity log), ``documents``
 (documents and the outbox) and ``aggregates`` (numbers of a whole collaborative). Import from
 ``ipsportal.access``.
 """
@@ -125,6 +126,15 @@ from ipsportal.access.steering import (
     steering_meetings_in_scope,
     steering_members_in_scope,
 )
+from ipsportal.access.ta_activities import (
+    TAActivityAccess,
+    TALogAccess,
+    access_ta_activity,
+    access_ta_log,
+    ta_activities_in_scope,
+    ta_agreements_in_scope,
+    ta_log_agencies,
+)
 
 __all__ = [
     "ACTION_OBJECTS",
@@ -150,6 +160,8 @@ __all__ = [
     "SteeringMeetingAccess",
     "SteeringMemberAccess",
     "Subject",
+    "TAActivityAccess",
+    "TALogAccess",
     "VisitAccess",
     "access_agency",
     "access_checklist",
@@ -169,6 +181,8 @@ __all__ = [
     "access_steering_committee",
     "access_steering_meeting",
     "access_steering_member",
+    "access_ta_activity",
+    "access_ta_log",
     "access_visit",
     "access_vr_counselor",
     "agencies_in_scope",
@@ -207,6 +221,9 @@ __all__ = [
     "steering_meetings_in_scope",
     "steering_members_in_scope",
     "subject_of",
+    "ta_activities_in_scope",
+    "ta_agreements_in_scope",
+    "ta_log_agencies",
     "treatment_teams_in_scope",
     "undeclared_conditions",
     "visit_visitor_candidates",

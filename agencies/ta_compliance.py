@@ -169,7 +169,9 @@ class Compliance:
 
     @property
     def missing_count(self) -> int:
-        return sum(len(m.missing) for m in self.months)
+        """Commitments missed: each month's, and each block's once."""
+        missed = {(c.commitment, c.block or m.number) for m in self.months for c in m.missing}
+        return len(missed)
 
 
 def _add_months(day: datetime.date, months: int) -> datetime.date:

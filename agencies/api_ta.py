@@ -37,11 +37,11 @@ class TAActivitySerializer(serializers.ModelSerializer):
         min_value=MIN_DURATION, max_value=MAX_DURATION, help_text="From 1 minute to 24 hours."
     )
     notes = serializers.CharField(max_length=4000, allow_blank=True, required=False)
-    trainer = serializers.UUIDField(
+    trainer = serializers.IntegerField(
         source="trainer_id",
         read_only=True,
         allow_null=True,
-        help_text="The person who logged the activity.",
+        help_text="The person who logged the activity (the `user.id` of a membership).",
     )
 
     class Meta:
@@ -69,7 +69,7 @@ class TAActivityFilter(FilterSet):
     kind = filters.ChoiceFilter(choices=TAActivityKind.choices)
     date_after = filters.DateFilter(field_name="date", lookup_expr="gte")
     date_before = filters.DateFilter(field_name="date", lookup_expr="lte")
-    trainer = filters.UUIDFilter(field_name="trainer_id")
+    trainer = filters.NumberFilter(field_name="trainer_id", label="The user id of the trainer")
 
     class Meta:
         model = TAActivity

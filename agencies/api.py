@@ -147,7 +147,8 @@ class AgencyViewSet(
 
 
 def register(router) -> None:
-    from agencies import api_agreements
+    from agencies import api_agreements, api_ta
 
     router.register("agencies", AgencyViewSet, basename="agency")
     api_agreements.register(router)
+    api_ta.register(router)

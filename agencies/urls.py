@@ -3,6 +3,7 @@ from django.urls import path
 from agencies import views, views_people, views_roster
 from agencies import views_agreements as agreements
 from agencies import views_steering as steering
+from agencies import views_ta as ta
 
 app_name = "agencies"
 
@@ -85,6 +86,17 @@ urlpatterns = [
         name="agreement_sign",
     ),
     path("agreements/<uuid:agreement_id>/pdf/", agreements.agreement_pdf, name="agreement_pdf"),
+    path("ta-activities/", ta.ta_activities, name="ta_activities"),
+    path("ta-activities/new/", ta.ta_activity_new, name="ta_activity_new"),
+    path("ta-activities/<uuid:activity_id>/", ta.ta_activity, name="ta_activity"),
+    path("ta-activities/<uuid:activity_id>/edit/", ta.ta_activity_edit, name="ta_activity_edit"),
+    path(
+        "ta-activities/<uuid:activity_id>/remove/",
+        ta.ta_activity_remove,
+        name="ta_activity_remove",
+    ),
+    path("<uuid:agency_id>/ta-activities/", ta.ta_activities_agency, name="ta_activities_agency"),
+    path("<uuid:agency_id>/ta-compliance/", ta.ta_compliance, name="ta_compliance"),
     path("regions/", views.region_list, name="region_list"),
     path("regions/<uuid:region_id>/edit/", views.region_edit, name="region_edit"),
     path("people/", views.people, name="people"),

@@ -25,5 +25,6 @@ def portal(request) -> dict:
             "users": holds[Action.USERS_MANAGE],
             "create_agency": holds[Action.AGENCY_CREATE],
             "deliveries": holds[Action.DELIVERIES_VIEW],
+            "ta_activities": holds[Action.TA_ACTIVITY_WRITE],
         },
     }

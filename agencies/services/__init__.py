@@ -1,7 +1,7 @@
 """Writes of the agencies app, by area: ``tenancy`` (agencies, regions), ``people``
 (invitations, memberships, a new collaborative), ``plans`` (implementation plans),
-``roster`` (the staff roster), ``steering`` (steering committees) and ``agreements`` (the
-training and TA agreement). HTML views, API views
+``roster`` (the staff roster), ``steering`` (steering committees), ``agreements`` (the
+training and TA agreement) and ``ta_activities`` (the TA activity log). HTML views, API views
 and tasks all call these."""
 
 from agencies.services.agreements import (
@@ -56,6 +56,11 @@ from agencies.services.steering import (
     steering_meeting_save,
     steering_member_save,
 )
+from agencies.services.ta_activities import (
+    ta_activity_log,
+    ta_activity_remove,
+    ta_activity_update,
+)
 from agencies.services.tenancy import AGENCY_FIELDS, agency_create, agency_update, region_save
 
 __all__ = [
@@ -105,4 +110,7 @@ __all__ = [
     "steering_committee_create",
     "steering_meeting_save",
     "steering_member_save",
+    "ta_activity_log",
+    "ta_activity_remove",
+    "ta_activity_update",
 ]

@@ -21,8 +21,9 @@ agencies of its own collaborative.
 Modules: ``matrix`` (the permission matrix), ``conditions`` (what each grant means per
 model), ``scope`` (memberships, scope, rights, :func:`rows`), ``objects`` (the foundation's
 objects), ``roster``, ``readiness``, ``fidelity`` (fidelity scales), ``steering`` (steering
-committees), ``agreements`` (training and TA agreements), ``documents`` (documents and the
-outbox) and ``aggregates`` (numbers of a whole collaborative). Import from
+committees), ``agreements`` (training and TA agreements), ``ta_activities`` (the TA activity
+log), ``documents`` (documents and the outbox) and ``aggregates`` (numbers of a whole
+collaborative). Import from
 ``ipsportal.access``.
 """
 
@@ -135,6 +136,15 @@ from ipsportal.access.steering import (
     steering_meetings_in_scope,
     steering_members_in_scope,
 )
+from ipsportal.access.ta_activities import (
+    TAActivityAccess,
+    TALogAccess,
+    access_ta_activity,
+    access_ta_log,
+    ta_activities_in_scope,
+    ta_agreements_in_scope,
+    ta_log_agencies,
+)
 
 __all__ = [
     "access_fidelity_scale",
@@ -164,6 +174,8 @@ __all__ = [
     "SteeringMeetingAccess",
     "SteeringMemberAccess",
     "Subject",
+    "TAActivityAccess",
+    "TALogAccess",
     "VisitAccess",
     "access_agency",
     "access_agency_agreement",
@@ -185,6 +197,8 @@ __all__ = [
     "access_steering_committee",
     "access_steering_meeting",
     "access_steering_member",
+    "access_ta_activity",
+    "access_ta_log",
     "access_visit",
     "access_vr_counselor",
     "agencies_in_scope",
@@ -225,6 +239,9 @@ __all__ = [
     "steering_meetings_in_scope",
     "steering_members_in_scope",
     "subject_of",
+    "ta_activities_in_scope",
+    "ta_agreements_in_scope",
+    "ta_log_agencies",
     "treatment_teams_in_scope",
     "undeclared_conditions",
     "visit_visitor_candidates",

@@ -55,6 +55,7 @@ def build(tenant) -> None:
     ):
         add_marker(tenant, text, agency=True)
     _build_agreements(tenant)
+    _build_ta(tenant)
 
 
 def _build_agreements(tenant) -> None:
@@ -243,6 +244,69 @@ ROUTES.update(
         "ta-agreement-signatures": _api_detail(
             "agreement",
             lambda t: {**_signature_form(t), "signer_role": SignerRole.STATE_VR.value},
+        ),
+    }
+)
+
+
+# -- the TA activity log ---------------------------------------------------------------------
+
+
+def _build_ta(tenant) -> None:
+    """A logged TA activity of ``tenant.agency`` with a marker in its notes (the agency's
+    agreements come from ``_build_agreements``)."""
+    from agencies.models import TAActivityKind
+
+    name = tenant.agency.name
+    tenant.ta_activity = services.ta_activity_log(
+        user=tenant.user(Role.STATE_TRAINER),
+        agency=tenant.agency,
+        date=datetime.date(2025, 2, 4),
+        kind=TAActivityKind.UNIT_MEETING,
+        duration_minutes=97,
+        notes=f"TA notes of {name}",
+    )
+    add_marker(tenant, tenant.ta_activity.notes, agency=True)
+
+
+def _ta_form(tenant) -> dict[str, Any]:
+    return {
+        "agency": str(tenant.agency.pk),
+        "date": "2025-02-05",
+        "kind": "other",
+        "duration_minutes": "30",
+        "notes": "Hacked activity",
+    }
+
+
+PARAMETERS["activity_id"] = lambda t: t.ta_activity
+
+ROUTES.update(
+    {
+        "agencies:ta_activities": RouteFixture(
+            "scoped_list", query=lambda t: {"agency": str(t.agency.pk), "q": "TA notes"}
+        ),
+        "agencies:ta_activities_agency": _page(),
+        "agencies:ta_activity_new": RouteFixture(
+            "scoped_list",
+            data=_ta_form,
+            query=lambda t: {"agency": str(t.agency.pk)},
+            note="the body names the victim's agency: logging there must be refused",
+        ),
+        "agencies:ta_activity": _page(),
+        "agencies:ta_activity_edit": _page(_ta_form),
+        "agencies:ta_activity_remove": _page(),
+        "agencies:ta_compliance": _page(),
+        "ta-activity-list": RouteFixture(
+            "scoped_list",
+            data=_ta_form,
+            query=_agency_query,
+            agency_scoped=True,
+            note="the body names the victim's agency: logging there must be refused",
+        ),
+        "ta-activity-detail": _api_detail("ta_activity", _ta_form),
+        "ta-compliance-list": RouteFixture(
+            "tenant", kwargs=lambda t: {"agency_id": t.agency.pk}, agency_scoped=True
         ),
     }
 )

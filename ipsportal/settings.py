@@ -315,6 +315,7 @@ SPECTACULAR_SETTINGS = {
         "SteeringCadenceStateEnum": "agencies.steering.CADENCE_STATES",
         "MembershipRoleEnum": "agencies.models.people.Role",
         "ImplementationStepStatusEnum": "agencies.models.ImplementationStep.Status",
+        "TAActivityKindEnum": "agencies.models.TAActivityKind",
     },
 }
 

@@ -12,6 +12,7 @@ from django.db.models import Count, Prefetch, QuerySet
 
 from agencies import agreements as rules
 from agencies.models import EmployerVisitFrequency, SignerRole, TAAgreement, TASignature
+from ipsportal import access
 
 if TYPE_CHECKING:
     from agencies.models import Agency
@@ -29,9 +30,7 @@ class AgreementState:
 
 
 def _versions(agency: Agency) -> QuerySet[TAAgreement]:
-    # AGREEMENT_VIEW is held, unconditionally, by every role that reaches an agency (see the
-    # permission matrix): whoever opened the agency reads all of its versions.
-    return TAAgreement.objects.filter(collaborative_id=agency.collaborative_id, agency=agency)
+    return access.agreement_versions_of(agency)
 
 
 def latest_version(agency: Agency) -> TAAgreement | None:

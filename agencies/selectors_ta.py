@@ -52,7 +52,7 @@ def current_agreement(user: User, agency: Agency) -> TAAgreement | None:
     """The agency's current training and TA agreement (its highest version) the user may
     see, or None when it has none."""
     return (
-        access.ta_agreements_in_scope(user, agency.collaborative)
+        access.agreements_in_scope(user, agency.collaborative)
         .filter(agency=agency)
         .order_by("-version")
         .first()

@@ -33,6 +33,7 @@ from ipsportal.access.agreements import (
     AgreementAccess,
     access_agency_agreement,
     access_agreement,
+    agreement_versions_of,
     agreements_in_scope,
     signable_lines,
 )
@@ -142,7 +143,6 @@ from ipsportal.access.ta_activities import (
     access_ta_activity,
     access_ta_log,
     ta_activities_in_scope,
-    ta_agreements_in_scope,
     ta_log_agencies,
 )
 
@@ -204,6 +204,7 @@ __all__ = [
     "agencies_in_scope",
     "agency_readers_of_final_visits",
     "agencies_with_roles",
+    "agreement_versions_of",
     "agreements_in_scope",
     "can",
     "check_access_conditions",
@@ -240,7 +241,6 @@ __all__ = [
     "steering_members_in_scope",
     "subject_of",
     "ta_activities_in_scope",
-    "ta_agreements_in_scope",
     "ta_log_agencies",
     "treatment_teams_in_scope",
     "undeclared_conditions",

@@ -32,6 +32,15 @@ def agreements_in_scope(
     return rows(user, Action.AGREEMENT_VIEW, TAAgreement, collaborative)
 
 
+def agreement_versions_of(agency: Agency) -> QuerySet[TAAgreement]:
+    """Every agreement version of an agency already opened through this package (with
+    :func:`access_agency` or :func:`access_agreement`). AGREEMENT_VIEW is held without a
+    condition by every role that reaches an agency (the permission matrix), so whoever
+    opened the agency reads all of its versions; a worker rendering a record document reads
+    them the same way."""
+    return TAAgreement.objects.filter(collaborative_id=agency.collaborative_id, agency=agency)
+
+
 def signable_lines(user: User, agency: Agency) -> dict[str, rules.LineRight]:
     """The signature lines of the agency's agreement the user may sign, by signer role, and
     how (as themselves, on the signer's behalf)."""

@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
-from agencies.models import Agency, TAActivity, TAAgreement
+from agencies.models import Agency, TAActivity
 from ipsportal.access.matrix import Action, roles_holding
 from ipsportal.access.objects import access_agency, parse_uuid
 from ipsportal.access.scope import agencies_with_roles, can, may, rows
@@ -56,13 +56,6 @@ def ta_activities_in_scope(
 def ta_log_agencies(user: User, collaborative: Collaborative | None = None) -> QuerySet[Agency]:
     """The agencies the user may log TA activities for (state admins and trainers)."""
     return agencies_with_roles(user, roles_holding(Action.TA_ACTIVITY_WRITE), collaborative)
-
-
-def ta_agreements_in_scope(
-    user: User, collaborative: Collaborative | None = None
-) -> QuerySet[TAAgreement]:
-    """The training and TA agreements (every version) the user may see."""
-    return rows(user, Action.AGREEMENT_VIEW, TAAgreement, collaborative)
 
 
 @dataclass(frozen=True)

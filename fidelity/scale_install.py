@@ -20,11 +20,16 @@ so must the bands of each subscale that has any.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from django.db import transaction
+
+#: The standard scales shipped with the portal (installed by the migrations too).
+STANDARD_SCALES = (Path(__file__).resolve().parent / "scales" / "ips-se-2008.json",)
 
 _KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,59}$")
 
@@ -276,3 +281,9 @@ def install_scale(d: dict, *, collaborative=None, models: ScaleModels | None = N
             for b in d["bands"]
         )
     return scale
+
+
+def install_standard_scales() -> list:
+    """Install the standard scales shipped with the portal where they are missing (a
+    database emptied after the migrations ran, such as a fresh demo); idempotent."""
+    return [install_scale(json.loads(path.read_text(encoding="utf-8"))) for path in STANDARD_SCALES]

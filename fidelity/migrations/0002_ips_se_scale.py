@@ -9,6 +9,8 @@ from pathlib import Path
 
 from django.db import migrations
 
+# The file itself, not fidelity.scale_install.STANDARD_SCALES: this migration installs
+# version 1 whatever later versions ship.
 SCALE = Path(__file__).resolve().parent.parent / "scales" / "ips-se-2008.json"
 
 

@@ -157,3 +157,13 @@ def test_it_refuses_a_bad_file_with_the_command_and_lists_the_problems(tmp_path)
     assert not FidelityScale.objects.filter(slug="small").exists()
     with pytest.raises(CommandError, match="No collaborative"):
         call_command("install_fidelity_scale", str(path), collaborative="nowhere")
+
+
+def test_it_installs_the_standard_scale_again_where_the_database_lost_it(standard):
+    from fidelity.scale_install import install_standard_scales
+
+    assert install_standard_scales() == [standard]
+    standard.delete()
+    (again,) = install_standard_scales()
+    assert (again.slug, again.version, again.items.count()) == ("ips-se", 1, 25)
+    assert FidelityScale.objects.filter(collaborative=None, slug="ips-se").count() == 1

@@ -252,6 +252,7 @@ class TAComplianceViewSet(viewsets.ViewSet):
 
     serializer_class = ComplianceSerializer
     pagination_class = None
+    answers_one_object = True
 
     @extend_schema(
         summary="An agency's TA log compared with its current agreement, month by month",

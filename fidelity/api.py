@@ -44,7 +44,10 @@ class ScaleSectionSerializer(serializers.ModelSerializer):
 
 class ScoreBandSerializer(serializers.ModelSerializer):
     section = serializers.SlugRelatedField(
-        slug_field="key", read_only=True, help_text="The subscale it bands, or null."
+        slug_field="key",
+        read_only=True,
+        allow_null=True,
+        help_text="The subscale it bands, or null.",
     )
 
     class Meta:
@@ -54,7 +57,9 @@ class ScoreBandSerializer(serializers.ModelSerializer):
 
 class FidelityScaleSerializer(serializers.ModelSerializer):
     collaborative = serializers.PrimaryKeyRelatedField(
-        read_only=True, help_text="The collaborative of an adapted scale; null for a standard one."
+        read_only=True,
+        allow_null=True,
+        help_text="The collaborative of an adapted scale; null for a standard one.",
     )
     sections = ScaleSectionSerializer(many=True, read_only=True)
     bands = ScoreBandSerializer(many=True, read_only=True)

@@ -51,6 +51,13 @@ class PortalAutoSchema(AutoSchema):
     negotiation), and for :class:`ConcurrencyMixin` views the ``ETag`` response header, the
     ``If-None-Match`` of reads (304) and the required ``If-Match`` of writes (400/412/428)."""
 
+    def _is_list_view(self, serializer=None) -> bool:
+        # A view that answers one object on its collection address (an agency's compliance)
+        # says so, or its 200 would be described as an array.
+        if getattr(self.view, "answers_one_object", False):
+            return False
+        return super()._is_list_view(serializer)
+
     def _concurrency(self) -> tuple[bool, bool]:
         """(reads one object with an ETag, writes with If-Match)."""
         view = self.view

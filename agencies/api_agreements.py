@@ -19,7 +19,14 @@ from agencies.agreements import MAX_MONTHS, MAX_TRAINING_DAYS
 from agencies.models import EmployerVisitFrequency, SignerRole, TAAgreement, TASignature
 from agencies.selectors_agreements import AgreementState
 from ipsportal import access
-from ipsportal.api import ConcurrencyMixin, Conflict, FilterSet, PreconditionFailed
+from ipsportal.api import (
+    ConcurrencyMixin,
+    Conflict,
+    FilterSet,
+    PreconditionFailed,
+    Unprocessable,
+)
+from ipsportal.api_schema import error_responses
 
 WRITE_DESCRIPTION = (
     "Only a version without any signature can be changed (else 409: make a new version by "
@@ -331,10 +338,13 @@ class TAAgreementViewSet(
             "An agency leader signs the executive director's line, a state admin the state "
             "MH line, a VR liaison assigned to the agency the state VR line; a state admin "
             "may record any line on the signer's behalf with a reason. A line signs once "
-            "(409 when it is already signed); the third signature makes the version signed."
+            "(409 when it is already signed); the third signature makes the version signed. "
+            "A signature recorded on the signer's behalf needs signer_name and "
+            "on_behalf_reason: which lines a caller records on someone's behalf depends on "
+            "the caller's role, so a missing one answers 422 naming the field."
         ),
         request=TASignRequestSerializer,
-        responses={201: TAAgreementSerializer},
+        responses={201: TAAgreementSerializer, **error_responses(409, 422)},
     )
     @action(detail=True, methods=["post"], url_path="signatures", url_name="signatures")
     def sign(self, request, pk=None):
@@ -347,6 +357,8 @@ class TAAgreementViewSet(
             )
         except services.AgreementStateError as exc:
             raise _conflict(exc) from None
+        except services.SignatureDetailsError as exc:
+            raise Unprocessable.from_validation(exc, " ".join(exc.messages)) from None
         return self._read(found.agreement, status.HTTP_201_CREATED)
 
 

@@ -16,7 +16,7 @@ from agencies import selectors_ta, services, ta_compliance
 from agencies.models import TAActivity, TAActivityKind
 from agencies.services.ta_activities import MAX_DURATION, MIN_DURATION
 from ipsportal import access
-from ipsportal.api import ConcurrencyMixin, FilterSet
+from ipsportal.api import ConcurrencyMixin, FilterSet, IdFilter
 from ipsportal.api_schema import error_responses
 
 WRITE_DESCRIPTION = (
@@ -69,7 +69,7 @@ class TAActivityFilter(FilterSet):
     kind = filters.ChoiceFilter(choices=TAActivityKind.choices)
     date_after = filters.DateFilter(field_name="date", lookup_expr="gte")
     date_before = filters.DateFilter(field_name="date", lookup_expr="lte")
-    trainer = filters.NumberFilter(field_name="trainer_id", label="The user id of the trainer")
+    trainer = IdFilter(field_name="trainer_id", label="The user id of the trainer")
 
     class Meta:
         model = TAActivity

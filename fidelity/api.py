@@ -1,11 +1,13 @@
 """The fidelity API: ``/api/v1/fidelity-scales/`` (read-only)."""
 
+from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, viewsets
 
 from fidelity import selectors
 from fidelity.models import FidelityScale, ScaleItem, ScaleSection, ScoreBand
 from ipsportal import access
+from ipsportal.api import FilterSet
 
 
 class ScaleItemSerializer(serializers.ModelSerializer):
@@ -83,6 +85,15 @@ class FidelityScaleSerializer(serializers.ModelSerializer):
         ]
 
 
+class FidelityScaleFilter(FilterSet):
+    slug = filters.CharFilter(help_text="The scale's slug, e.g. ips-se")
+    is_active = filters.BooleanFilter(help_text="Scales offered for new reviews (or not)")
+
+    class Meta:
+        model = FidelityScale
+        fields = ["slug", "is_active"]
+
+
 class FidelityScaleViewSet(viewsets.ReadOnlyModelViewSet):
     """Fidelity scale versions: the standard ones and the caller's collaboratives' adapted
     ones, each with its sections, items (stable keys), anchors and bands."""
@@ -90,7 +101,7 @@ class FidelityScaleViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = FidelityScaleSerializer
     lookup_url_kwarg = "scale_id"
     lookup_value_converter = "uuid"
-    filterset_fields = ["slug", "is_active"]
+    filterset_class = FidelityScaleFilter
 
     def get_queryset(self):
         return (

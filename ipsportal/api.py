@@ -4,11 +4,13 @@ concurrency (ETag/If-Match)."""
 import hashlib
 import re
 
+from django import forms
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.http import Http404, JsonResponse
 from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, negotiation, pagination, serializers
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -96,6 +98,16 @@ class Conflict(exceptions.APIException):
         return cls(detail, fields)
 
 
+class Unprocessable(Conflict):
+    """422: the request is well formed and the schema allows it, but what it must hold
+    depends on who sends it (a state admin recording a signature on the signer's behalf
+    names the signer and says why). ``fields`` names what is missing."""
+
+    status_code = 422
+    default_code = "unprocessable"
+    default_detail = "The request is missing what it needs from you."
+
+
 def handler404(request, exception=None):
     """A URL that matches no route: under ``/api/`` the API's JSON error (a path id that is
     not a UUID ends here too), elsewhere the portal's page."""
@@ -179,6 +191,24 @@ class FilterSet(filters.FilterSet):
                 return cleaned
 
         return StrictForm
+
+
+#: The largest id a row may have (PostgreSQL's bigint).
+MAX_ID = 2**63 - 1
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
+class IdFilter(filters.NumberFilter):
+    """A filter on a numeric id (a user's): a whole number from 1 to the largest id a row
+    may have, so that a number no row can have is refused with 400, not sent to the
+    database."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
 
 
 class AnyAccept(negotiation.DefaultContentNegotiation):

@@ -26,6 +26,7 @@ ERROR_DESCRIPTIONS = {
     409: "The object's state does not allow this now",
     412: "Changed by someone since you read it: nothing was written; read it again",
     415: "The body is not JSON: send it as application/json",
+    422: "Well formed, but missing what your role must give (each field's messages in `fields`)",
     428: "If-Match header missing",
 }
 

@@ -50,6 +50,13 @@ class AgreementStateError(ValidationError):
     any refusal, the API answers 409."""
 
 
+class SignatureDetailsError(ValidationError):
+    """A signature recorded on the signer's behalf without the signer's name or the reason.
+    Which lines need them depends on who records the signature (a state admin records the
+    agency's and VR's lines only on the signer's behalf), so no schema can say it: pages show
+    it beside the field, the API answers 422."""
+
+
 _DAYS_LABELS = {
     "es_training_days": "training days for employment specialists and the IPS supervisor",
     "mh_training_days": "training days for mental health practitioners",
@@ -266,7 +273,7 @@ def agreement_sign(
     if len(reason) > 1000:
         errors.setdefault("on_behalf_reason", []).append("The reason is 1000 characters at most.")
     if errors:
-        raise ValidationError(errors)
+        raise (SignatureDetailsError if on_behalf else ValidationError)(errors)
     now = timezone.now()
     with transaction.atomic():
         locked = TAAgreement.objects.select_for_update().get(pk=agreement.pk)

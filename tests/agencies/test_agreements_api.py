@@ -167,9 +167,19 @@ def test_it_signs_lines_through_the_api_until_the_version_is_signed(tenant, agre
     again = leader.post(path, {"signer_role": ED}, format="json")
     assert again.status_code == 409 and "already signed by" in again.json()["error"]["message"]
     admin = _client(tenant.user(Role.STATE_ADMIN))
+    # Which lines need a name and a reason depends on the caller's role: 422, naming them.
     no_reason = admin.post(path, {"signer_role": VR, "signer_name": "Omar"}, format="json")
-    assert no_reason.status_code == 400
-    assert "on_behalf_reason" in no_reason.json()["error"]["fields"]
+    assert no_reason.status_code == 422
+    assert list(no_reason.json()["error"]["fields"]) == ["on_behalf_reason"]
+    no_name = admin.post(path, {"signer_role": VR, "on_behalf_reason": "On paper"}, format="json")
+    assert no_name.status_code == 422
+    assert list(no_name.json()["error"]["fields"]) == ["signer_name"]
+    too_long = admin.post(
+        path,
+        {"signer_role": VR, "signer_name": "O" * 151, "on_behalf_reason": "Paper"},
+        format="json",
+    )
+    assert too_long.status_code == 400 and "signer_name" in too_long.json()["error"]["fields"]
     assert admin.post(path, {"signer_role": MH}, format="json").status_code == 201
     done = admin.post(
         path,

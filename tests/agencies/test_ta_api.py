@@ -160,6 +160,11 @@ def test_it_filters_the_log(tenant, activity):
     assert ids(agency=str(tenant.agency.pk)) == [str(visit.pk), str(activity.pk)]
     assert ids(agency=str(tenant.other_agency.pk)) == []
     assert client.get(ACTIVITIES, {"date_after": "soon"}).status_code == 400
+    # A user id is a whole number no row's id can exceed; anything else is refused by name.
+    for bad in ("6.6e196", "1.5", str(2**63), "0", "Sam"):
+        refused = client.get(ACTIVITIES, {"trainer": bad})
+        assert refused.status_code == 400 and "trainer" in refused.json()["error"]["fields"], bad
+    assert ids(trainer=str(2**63 - 1)) == []
 
 
 @time_machine.travel(NOW)

@@ -87,6 +87,11 @@ def test_it_gives_the_scale_in_the_api_with_keys_sections_and_anchors(tenant, ad
     assert {b["key"]: (b["min_total"], b["max_total"]) for b in body["bands"]}["fair"] == (74, 99)
     assert api.get(f"{API}{foreign.pk}/").status_code == 404
     assert api.get(f"{API}?slug=small").json()["count"] == 1
+    assert body["collaborative"] is None
+    assert api.get(f"{API}?is_active=true").json()["count"] == 2
+    assert api.get(f"{API}?is_active=false").json()["count"] == 0
+    refused = api.get(f"{API}?is_active=null")
+    assert refused.status_code == 400 and "is_active" in refused.json()["error"]["fields"]
 
 
 def test_it_refuses_writes_to_the_scales_api(tenant):

@@ -8,6 +8,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.utils.text import slugify
+from simple_history.utils import bulk_create_with_history
 
 from agencies.models import (
     Agency,
@@ -28,12 +29,15 @@ from agencies.models import (
     SteeringCommittee,
     SteeringMeeting,
     SteeringMember,
+    TAActivity,
+    TAActivityKind,
     TAAgreement,
     TASignature,
     TreatmentTeam,
     VRCounselor,
     VRVendorStatus,
 )
+from agencies.steering import add_months
 from ipsportal.models import User
 
 DEMO_PASSWORD = "ips-demo-2026"
@@ -216,6 +220,7 @@ def load() -> list[DemoLogin]:
 
         _steering(agencies)
         _agreements(agencies)
+        _ta_activities(agencies)
 
     # One trainer who works for both collaboratives, to show the collaborative switcher.
     both = _user("multi.trainer@example.org", "Multi-State Trainer")
@@ -487,3 +492,75 @@ def _agreements(agencies: list[Agency]) -> None:
             TAAgreement.objects.filter(pk=agreement.pk).update(
                 signed_at=signed + datetime.timedelta(days=2)
             )
+
+
+#: The demo's TA log over an agreement's first six months: (month, day, kind, minutes, notes).
+_TA_PATTERN = [
+    (1, 3, TAActivityKind.TRAINING_SESSION, 360, "Two-day IPS basics for the team, day one."),
+    (1, 4, TAActivityKind.TRAINING_SESSION, 360, "IPS basics, day two: job development."),
+    (1, 9, TAActivityKind.STEERING_COMMITTEE, 90, "First meeting: members, goals, referrals."),
+    (4, 8, TAActivityKind.STEERING_COMMITTEE, 90, "Quarterly meeting: first outcomes."),
+    (6, 24, TAActivityKind.OUTCOME_REVIEW, 60, "Six-month outcomes with the supervisor."),
+]
+
+
+def _ta_activities(agencies: list[Agency]) -> None:
+    """The trainer's TA log for each agency with an agreement: every month of the first six,
+    a unit meeting, an MH team meeting and an employer visit (monthly or per quarter, as
+    agreed), with a few gaps to show on the compliance page (no MH team meeting in month 2
+    of agencies in early implementation, no employer visit in month 5 of those in mid
+    implementation), and a recent unit meeting. Left as it is where an agency has a log."""
+    for agency in agencies:
+        agreement = (
+            TAAgreement.objects.filter(agency=agency, collaborative=agency.collaborative)
+            .order_by("version")
+            .first()
+        )
+        if agreement is None or TAActivity.objects.filter(agency=agency).exists():
+            continue
+        collaborative = agency.collaborative
+        trainer = (
+            Membership.objects.filter(
+                collaborative=collaborative,
+                role=Role.STATE_TRAINER,
+                user__email__endswith=".trainer@example.org",
+            )
+            .select_related("user")
+            .first()
+        )
+        today = collaborative.today()
+        rows = list(_TA_PATTERN)
+        for month in range(1, 7):
+            rows.append((month, 7, TAActivityKind.UNIT_MEETING, 60, "Reviewed job starts."))
+            if not (month == 2 and agency.implementation_phase == P.EARLY):
+                rows.append((month, 14, TAActivityKind.TEAM_MEETING, 45, "Talked about referrals."))
+            quarterly = agreement.employer_visits == "quarterly"
+            if (not quarterly or month in (1, 4)) and not (
+                month == 5 and agency.implementation_phase == P.MID
+            ):
+                rows.append(
+                    (month, 21, TAActivityKind.EMPLOYER_VISIT, 120, "Field mentoring with ES.")
+                )
+        activities = []
+        for month, day, kind, minutes, notes in rows:
+            first = add_months(agreement.start_date.replace(day=1), month - 1)
+            date = min(first + datetime.timedelta(days=day - 1), today)
+            activities.append((date, kind, minutes, notes))
+        recent = today - datetime.timedelta(days=10)
+        if recent > max(a[0] for a in activities):
+            activities.append((recent, TAActivityKind.UNIT_MEETING, 60, "Caseload review."))
+        bulk_create_with_history(
+            [
+                TAActivity(
+                    collaborative=collaborative,
+                    agency=agency,
+                    date=date,
+                    kind=kind,
+                    duration_minutes=minutes,
+                    notes=notes,
+                    trainer=trainer.user if trainer else None,
+                )
+                for date, kind, minutes, notes in activities
+            ],
+            TAActivity,
+        )

@@ -8,10 +8,19 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from agencies.demo import DEMO_PASSWORD
-from agencies.models import Agency, Collaborative, Membership, MembershipAgency, Region, Role
+from agencies import selectors_ta
+from agencies.models import (
+    Agency,
+    Collaborative,
+    Membership,
+    MembershipAgency,
+    Region,
+    Role,
+    TAActivity,
+)
 from ipsportal.models import User
 
-MODELS = (Collaborative, Region, Agency, Membership, MembershipAgency, User)
+MODELS = (Collaborative, Region, Agency, Membership, MembershipAgency, User, TAActivity)
 
 
 def _counts() -> dict[str, int]:
@@ -117,3 +126,22 @@ def test_it_dates_each_finalized_demo_visit_after_the_visit_not_at_loading(db):
     for visit in final:
         finalized_day = visit.collaborative.local(visit.finalized_at).date()
         assert visit.visit_date <= finalized_day <= visit.visit_date + datetime.timedelta(days=2)
+
+
+def test_it_logs_ta_activities_with_gaps_the_compliance_page_shows(db):
+    _load()
+    admin = User.objects.get(email="mo.admin@example.org")
+    early = Agency.objects.get(name="Gateway Recovery Center")
+    months = selectors_ta.agency_compliance(admin, early).compliance.months
+    states = [{c.commitment: c.state for c in m.checks} for m in months]
+    assert len(states) == 6
+    assert states[0]["unit_meeting"] == states[0]["team_meeting"] == "held"
+    assert states[1]["unit_meeting"] == "held" and states[1]["team_meeting"] == "missing"
+    mid = Agency.objects.get(name="Prairie Lane Community Services")
+    months = selectors_ta.agency_compliance(admin, mid).compliance.months
+    visits = [{c.commitment: c.state for c in m.checks}["employer_visit"] for m in months]
+    assert visits == ["held", "held", "held", "held", "missing", "held"]
+    # Agencies without an agreement have no log.
+    assert not TAActivity.objects.filter(agency__name="Arch City Wellness").exists()
+    trainer = TAActivity.objects.filter(agency=early).values_list("trainer__email", flat=True)
+    assert set(trainer) == {"mo.trainer@example.org"}

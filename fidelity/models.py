@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
-from agencies.models import Collaborative
+from agencies.models import Agency, Collaborative, TenantOwned
 
 
 def _collaborative_field() -> models.ForeignKey:
@@ -205,3 +207,175 @@ class ScoreBand(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label} ({self.min_total}-{self.max_total})"
+
+
+# --------------------------------------------------------------------------------------------
+# Reviews (tenant data: every row carries its collaborative and its agency)
+# --------------------------------------------------------------------------------------------
+
+
+class ReviewKind(models.TextChoices):
+    BASELINE = "baseline", "Baseline"
+    FOLLOW_UP = "follow_up", "Follow-up"
+    ANNUAL = "annual", "Annual"
+    SELF_ASSESSMENT = "self_assessment", "Agency self-assessment"
+
+
+class ReviewStatus(models.TextChoices):
+    """A review's life: planned, then reviewers rate independently (in progress), then the
+    consensus is recorded (reconciling), then the report is written (draft report), then it
+    is final (read-only; amendments recorded)."""
+
+    PLANNED = "planned", "Planned"
+    IN_PROGRESS = "in_progress", "In progress"
+    RECONCILING = "reconciling", "Reconciling"
+    DRAFT_REPORT = "draft_report", "Draft report"
+    FINAL = "final", "Final"
+
+
+#: Statuses in which every reviewer has submitted (or none rates alone): the reviewers'
+#: own ratings may be read by the others from here on.
+SUBMITTED_STATUSES = (ReviewStatus.RECONCILING, ReviewStatus.DRAFT_REPORT, ReviewStatus.FINAL)
+
+
+class FidelityReview(TenantOwned):
+    """A fidelity review of an agency on one version of a scale.
+
+    ``version`` is the optimistic lock of the review's own fields and of its consensus:
+    every save sends the version it read. ``total``, ``band`` and ``section_totals`` are
+    kept by the consensus service, so lists and exports need no per-review queries."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    scale = models.ForeignKey(FidelityScale, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=20, choices=ReviewKind.choices)
+    status = models.CharField(
+        max_length=20, choices=ReviewStatus.choices, default=ReviewStatus.PLANNED
+    )
+    visit_start = models.DateField("first day of the visit")
+    visit_end = models.DateField("last day of the visit")
+    summary = models.TextField("overall summary", blank=True, max_length=10000)
+    total = models.PositiveSmallIntegerField(null=True, blank=True)
+    band = models.CharField(max_length=60, blank=True)
+    section_totals = models.JSONField(default=dict, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    finalized_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    finalized_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-visit_start", "-created_at"]
+        indexes = [models.Index(fields=["collaborative", "agency", "status", "visit_start"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(visit_end__gte=models.F("visit_start")),
+                name="fidelity_review_visit_dates_in_order",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="final") | Q(finalized_at__isnull=False),
+                name="fidelity_review_final_has_date",
+            ),
+            models.CheckConstraint(condition=Q(version__gte=1), name="fidelity_review_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} fidelity review of {self.agency} ({self.visit_start})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("fidelity:review", kwargs={"review_id": self.pk})
+
+    @property
+    def is_final(self) -> bool:
+        return self.status == ReviewStatus.FINAL
+
+    @property
+    def ratings_open(self) -> bool:
+        """Every reviewer has submitted: the reviewers' own ratings are no longer hidden."""
+        return self.status in SUBMITTED_STATUSES
+
+    @property
+    def rates_alone(self) -> bool:
+        """A self-assessment: no independent scoring, straight to consensus (as a review
+        with a single reviewer)."""
+        return self.kind == ReviewKind.SELF_ASSESSMENT
+
+
+class ReviewReviewer(TenantOwned):
+    """A reviewer of a review, with their own rating sheet. ``version`` is the sheet's
+    optimistic lock; ``submitted_at`` is set once, when they hand in their ratings."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    review = models.ForeignKey(FidelityReview, on_delete=models.CASCADE, related_name="reviewers")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["review", "user__full_name", "user__email"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["collaborative", "review", "user"], name="fidelity_reviewer_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} on {self.review}"
+
+
+class ReviewerRating(TenantOwned):
+    """One reviewer's own rating of one item, with the evidence. Hidden from everyone but
+    its reviewer until every reviewer of the review has submitted (an access condition)."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    review = models.ForeignKey(FidelityReview, on_delete=models.CASCADE, related_name="+")
+    reviewer = models.ForeignKey(ReviewReviewer, on_delete=models.CASCADE, related_name="ratings")
+    item = models.ForeignKey(ScaleItem, on_delete=models.PROTECT, related_name="+")
+    rating = models.PositiveSmallIntegerField(null=True, blank=True)
+    evidence = models.TextField(blank=True, max_length=4000)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["reviewer", "item__number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["collaborative", "reviewer", "item"], name="fidelity_rating_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item.key}: {self.rating}"
+
+
+class ConsensusRating(TenantOwned):
+    """The review's agreed rating of one item, why, and the report's words on the item."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    review = models.ForeignKey(FidelityReview, on_delete=models.CASCADE, related_name="consensus")
+    item = models.ForeignKey(ScaleItem, on_delete=models.PROTECT, related_name="+")
+    rating = models.PositiveSmallIntegerField()
+    rationale = models.TextField(blank=True, max_length=4000)
+    strengths = models.TextField(blank=True, max_length=4000)
+    recommendations = models.TextField(blank=True, max_length=4000)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["review", "item__number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["collaborative", "review", "item"], name="fidelity_consensus_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item.key}: {self.rating}"

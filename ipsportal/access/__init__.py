@@ -20,11 +20,10 @@ agencies of its own collaborative.
 
 Modules: ``matrix`` (the permission matrix), ``conditions`` (what each grant means per
 model), ``scope`` (memberships, scope, rights, :func:`rows`), ``objects`` (the foundation's
-objects), ``roster``, ``readiness``, ``fidelity`` (fidelity scales), ``steering`` (steering
-committees), ``agreements`` (training and TA agreements), ``ta_activities`` (the TA activity
-log), ``documents`` (documents and the outbox) and ``aggregates`` (numbers of a whole
-collaborative). Import from
-``ipsportal.access``.
+objects), ``roster``, ``readiness``, ``fidelity`` (fidelity scales and reviews),
+``steering`` (steering committees), ``agreements`` (training and TA agreements),
+``ta_activities`` (the TA activity log), ``documents`` (documents and the outbox) and
+``aggregates`` (numbers of a whole collaborative). Import from ``ipsportal.access``.
 """
 
 from ipsportal.access.aggregates import Aggregate, readiness_collaborative_figures
@@ -53,7 +52,18 @@ from ipsportal.access.documents import (
     documents_in_scope,
     record_of,
 )
-from ipsportal.access.fidelity import access_fidelity_scale, fidelity_scales_in_scope
+from ipsportal.access.fidelity import (
+    ReviewAccess,
+    access_fidelity_scale,
+    access_review,
+    fidelity_review_agencies,
+    fidelity_scales_in_scope,
+    review_consensus,
+    review_reviewers,
+    reviewer_candidates,
+    reviews_in_scope,
+    visible_ratings,
+)
 from ipsportal.access.matrix import (
     ACTION_OBJECTS,
     COLLABORATIVE_ACTIONS,
@@ -148,7 +158,15 @@ from ipsportal.access.ta_activities import (
 
 __all__ = [
     "access_fidelity_scale",
+    "access_review",
+    "fidelity_review_agencies",
     "fidelity_scales_in_scope",
+    "review_consensus",
+    "review_reviewers",
+    "reviewer_candidates",
+    "reviews_in_scope",
+    "visible_ratings",
+    "ReviewAccess",
     "ACTION_OBJECTS",
     "COLLABORATIVE_ACTIONS",
     "NOTHING",

@@ -80,6 +80,40 @@ def _final_visit(user: User) -> Q:
     return Q(status=VisitStatus.FINAL)
 
 
+def _final_review(user: User) -> Q:
+    from fidelity.models import ReviewStatus
+
+    return Q(status=ReviewStatus.FINAL)
+
+
+def _of_final_review(user: User) -> Q:
+    from fidelity.models import ReviewStatus
+
+    return Q(review__status=ReviewStatus.FINAL)
+
+
+def _reviews_of(user: User):
+    from fidelity.models import ReviewReviewer
+
+    return ReviewReviewer.objects.filter(user=user).values("review_id")
+
+
+def _reviewer_of(user: User) -> Q:
+    return Q(pk__in=_reviews_of(user))
+
+
+def _submitted_ratings(user: User) -> Q:
+    from fidelity.models import SUBMITTED_STATUSES
+
+    return Q(review__status__in=SUBMITTED_STATUSES)
+
+
+def _own_or_submitted_ratings(user: User) -> Q:
+    """A reviewer reads their own ratings at any time, and their fellow reviewers' of the
+    same review once every reviewer has submitted: never before."""
+    return Q(reviewer__user=user) | (_submitted_ratings(user) & Q(review_id__in=_reviews_of(user)))
+
+
 #: Every model the access rules answer for, with what its grants mean.
 SUBJECTS: dict[str, Subject] = {
     s.label: s
@@ -116,6 +150,38 @@ SUBJECTS: dict[str, Subject] = {
             agency="agency",
             conditions={Grant.FINAL_ONLY: _final_visit},
             published=_final_visit,
+        ),
+        Subject(
+            "fidelity.FidelityReview",
+            agency="agency",
+            conditions={
+                Grant.FINAL_ONLY: _final_review,
+                Grant.IF_ASSIGNED_REVIEWER: _reviewer_of,
+            },
+            published=_final_review,
+        ),
+        Subject(
+            "fidelity.ReviewReviewer",
+            agency="agency",
+            conditions={Grant.FINAL_ONLY: _of_final_review},
+            published=_of_final_review,
+        ),
+        Subject(
+            "fidelity.ConsensusRating",
+            agency="agency",
+            conditions={Grant.FINAL_ONLY: _of_final_review},
+            published=_of_final_review,
+        ),
+        # Someone else's own ratings are never "published": outside the condition they are
+        # missing (404), so nobody learns that a colleague has rated an item.
+        Subject(
+            "fidelity.ReviewerRating",
+            agency="agency",
+            conditions={
+                Grant.SUBMITTED_ONLY: _submitted_ratings,
+                Grant.IF_ASSIGNED_REVIEWER: _own_or_submitted_ratings,
+            },
+            published=Q(pk__in=[]),
         ),
         Subject("notifications.Delivery", agency=None),
     )

@@ -46,6 +46,10 @@ class Action(enum.StrEnum):
     READINESS_EXPORT = "readiness_export", "download readiness visit reports and lists"
     FIDELITY_VIEW = "fidelity_view", "read fidelity reviews"
     FIDELITY_SCORE = "fidelity_score", "score, reconcile or finalize fidelity reviews"
+    FIDELITY_RATINGS_VIEW = (
+        "fidelity_ratings_view",
+        "read the reviewers' own ratings of fidelity reviews",
+    )
     ACTION_PLAN_EDIT = "action_plan_edit", "change fidelity action plans"
     OUTCOMES_VIEW = "outcomes_view", "read quarterly outcomes"
     OUTCOMES_ENTER = "outcomes_enter", "enter or submit quarterly outcomes"
@@ -74,6 +78,7 @@ class Grant(enum.StrEnum):
     FINAL_ONLY = "final_only"  # finalized records only
     APPROVED_ONLY = "approved_only"  # approved data only (VR liaisons)
     IF_ASSIGNED_REVIEWER = "if_assigned_reviewer"  # only reviews they are a reviewer of
+    SUBMITTED_ONLY = "submitted_only"  # only once every reviewer has submitted
     OWN_RECORDS = "own_records"  # only records they created (employment specialists)
     AGENCY_STAFF_ONLY = "agency_staff_only"  # only people in agency roles
 
@@ -126,6 +131,14 @@ PERMISSIONS: dict[Action, dict[Role, Grant]] = {
         R.STATE_TRAINER: G.IF_ASSIGNED_REVIEWER,
         R.FIDELITY_REVIEWER: G.IF_ASSIGNED_REVIEWER,
     },
+    # A reviewer's own ratings are theirs alone until every reviewer has submitted; then
+    # the review's other reviewers and the state admins read them (to reconcile). Everyone
+    # else reads the consensus only.
+    Action.FIDELITY_RATINGS_VIEW: {
+        R.STATE_ADMIN: G.SUBMITTED_ONLY,
+        R.STATE_TRAINER: G.IF_ASSIGNED_REVIEWER,
+        R.FIDELITY_REVIEWER: G.IF_ASSIGNED_REVIEWER,
+    },
     Action.ACTION_PLAN_EDIT: {**_EDITORS, R.AGENCY_LEADER: G.ALWAYS},
     Action.OUTCOMES_VIEW: {**_EVERY_ROLE, R.VR_LIAISON: G.APPROVED_ONLY},
     Action.OUTCOMES_ENTER: {R.IPS_SUPERVISOR: G.ALWAYS},
@@ -146,6 +159,7 @@ _PLAN_MODELS = (
     "agencies.ImplementationStep",
     "agencies.PhaseChange",
 )
+_REVIEW_MODELS = ("fidelity.FidelityReview", "fidelity.ReviewReviewer", "fidelity.ConsensusRating")
 _AGREEMENT_MODELS = ("agencies.TAAgreement", "agencies.TASignature")
 _STEERING_OBJECTS = (
     "agencies.SteeringCommittee",
@@ -177,8 +191,9 @@ ACTION_OBJECTS: dict[Action, tuple[str, ...]] = {
     Action.READINESS_VIEW: ("readiness.ReadinessVisit",),
     Action.READINESS_WRITE: ("readiness.ReadinessVisit",),
     Action.READINESS_EXPORT: ("readiness.ReadinessVisit",),
-    Action.FIDELITY_VIEW: (),
-    Action.FIDELITY_SCORE: (),
+    Action.FIDELITY_VIEW: _REVIEW_MODELS,
+    Action.FIDELITY_SCORE: ("fidelity.FidelityReview",),
+    Action.FIDELITY_RATINGS_VIEW: ("fidelity.ReviewerRating",),
     Action.ACTION_PLAN_EDIT: (),
     Action.OUTCOMES_VIEW: (),
     Action.OUTCOMES_ENTER: (),

@@ -33,6 +33,7 @@ Y = G.ALWAYS
 FINAL = G.FINAL_ONLY
 APPROVED = G.APPROVED_ONLY
 IF_REVIEWER = G.IF_ASSIGNED_REVIEWER
+SUBMITTED = G.SUBMITTED_ONLY
 OWN = G.OWN_RECORDS
 STAFF = G.AGENCY_STAFF_ONLY
 NO = None
@@ -82,6 +83,9 @@ EXPECTED: dict[Action, tuple] = {
     A.FIDELITY_VIEW:     (Y,    Y,           Y,           FINAL,    FINAL,  FINAL,  FINAL),
     # "fidelity review: score, reconcile, finalize"
     A.FIDELITY_SCORE:    (Y,    IF_REVIEWER, IF_REVIEWER, NO,       NO,     NO,     NO),
+    # Independent scoring: a reviewer's own ratings are hidden from everyone else until
+    # every reviewer has submitted; then the other reviewers and the admins read them.
+    A.FIDELITY_RATINGS_VIEW: (SUBMITTED, IF_REVIEWER, IF_REVIEWER, NO, NO,  NO,     NO),
     A.ACTION_PLAN_EDIT:  (Y,    Y,           NO,          NO,       Y,      Y,      NO),
     # "view ... outcomes": VR liaisons approved data only
     A.OUTCOMES_VIEW:     (Y,    Y,           Y,           APPROVED, Y,      Y,      Y),

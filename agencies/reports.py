@@ -1,7 +1,7 @@
-"""Document kinds of the agencies app: the agency summary (an export) and the training and
+"""Document kinds of the agencies app: the agency profile (an export) and the training and
 TA agreement of a version (a record document)."""
 
-from agencies import selectors, selectors_agreements
+from agencies import selectors_agreements, selectors_profile
 from agencies.services.agreements import AGREEMENT_REPORT_KIND
 from ipsportal import access
 from ipsportal.documents import AGENCY, register
@@ -11,23 +11,27 @@ from ipsportal.pdf import render_pdf
 
 @register(
     "agency_summary",
-    label="Agency summary",
+    # The kind keeps its first name (documents already requested carry it).
+    label="Agency profile",
     purpose=Document.Purpose.EXPORT,
     action=access.Action.AGENCY_EXPORT,
     subject=AGENCY,
 )
 def agency_summary(document: Document, progress) -> bytes:
-    """An agency's profile and staff, as its requester may see them."""
+    """An agency's profile: its portal staff, roster summary and structure checks, plan
+    progress, agreement and steering committee, each as its requester may see it."""
     user = document.requested_by
     found = access.access_agency(user, document.agency_id)
     access.require(user, access.Action.AGENCY_EXPORT, agency=found.agency)
     generated = found.agency.collaborative.local_now()
-    progress(1, 2, "Writing the PDF")
+    progress(1, 3, "Reading the agency's records")
+    parts = selectors_profile.agency_profile(user, found)
+    progress(2, 3, "Writing the PDF")
     return render_pdf(
         "agency_summary",
         {
             "agency": found.agency,
-            "staff": selectors.agency_staff(found),
+            **parts,
             "generated_at": generated,
             "document": document,
         },

@@ -130,7 +130,7 @@ def agency_summary_pdf(request, agency_id):
         kind="agency_summary",
         collaborative=agency.collaborative,
         subject=agency,
-        title=f"Agency summary - {agency.name}",
+        title=f"Agency profile - {agency.name}",
     )
     return redirect(document)
 

@@ -21,10 +21,10 @@ shown beside the item and never becomes a rating by itself.
 Nothing is suggested where the anchors need facts the roster does not hold:
 ``vocational_generalists`` (which phases of the work each specialist covers) and
 ``supervisor_role`` (five things a supervisor does, of which the roster knows only the span
-of supervision). Nor is anything suggested while a figure is missing, unless the figures
-known already give the lowest rating. A scale other than the one these anchors were read
-from gets no suggestions, even where it shares item keys (the older 15-item scale's caseload
-anchors differ).
+of supervision: :func:`roster_notes` says what it shows of that one). Nor is anything
+suggested while a figure is missing, unless the figures known already give the lowest
+rating. A scale other than the one these anchors were read from gets no suggestions, even
+where it shares item keys (the older 15-item scale's caseload anchors differ).
 """
 
 from __future__ import annotations
@@ -34,7 +34,13 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from agencies.structure import RosterEntry, caseload_per_fte
+from agencies.structure import (
+    MAX_SPECIALISTS_PER_SUPERVISOR,
+    RosterEntry,
+    _supervised_counts,
+    _unsupervised,
+    caseload_per_fte,
+)
 
 #: The scale versions (slug, version) whose anchors these rules follow.
 SCALES = frozenset({("ips-se", 1)})
@@ -226,3 +232,89 @@ def suggestions_for_scale(
     current = tuple(entries)
     found = {key: suggest(key, current, as_of=as_of) for key in item_keys}
     return {key: s for key, s in found.items() if s is not None}
+
+
+@dataclass(frozen=True)
+class RosterNote:
+    """What the roster shows about an item it cannot rate on its own: shown beside the item
+    for the reviewers, with the highest rating the figures still allow (None: any)."""
+
+    item_key: str
+    text: str
+    at_most: int | None
+    as_of: datetime.date
+
+
+def _span_element(entries: Sequence[RosterEntry]) -> tuple[bool | None, str] | None:
+    """The first of the supervisor's five things: no more than 10 specialists and no other
+    supervision duties (a smaller team allows a share of them, which the roster does not
+    record). Met (True), not met (False) or not known (None), with the figures."""
+    counts = _supervised_counts(entries)
+    if not counts:
+        return None
+    by_id = {e.id: e for e in entries}
+    failing, unknown, met = [], [], []
+    for pk, n in counts.items():
+        person = by_id[pk]
+        span = f"{person.name} supervises {n} specialist" + ("" if n == 1 else "s")
+        if n > MAX_SPECIALISTS_PER_SUPERVISOR:
+            failing.append(span)
+        elif n == MAX_SPECIALISTS_PER_SUPERVISOR and person.supervises_ips_only is False:
+            failing.append(f"{span} and has other duties")
+        elif n == 0:
+            unknown.append(span)
+        elif person.supervises_ips_only is True:
+            met.append(f"{span}, IPS only")
+        elif person.supervises_ips_only is False:
+            unknown.append(f"{span} and has other duties (how much is not recorded)")
+        else:
+            unknown.append(f"{span}; other duties not recorded")
+    if failing:
+        return False, "; ".join(failing)
+    unsupervised = _unsupervised(entries)
+    if unsupervised:
+        n = len(unsupervised)
+        unknown.append(f"no supervisor recorded for {n} specialist" + ("" if n == 1 else "s"))
+    if unknown:
+        return None, "; ".join(unknown)
+    return True, "; ".join(met)
+
+
+def _supervisor_role_note(entries: Sequence[RosterEntry]) -> tuple[str, int | None] | None:
+    answer = _span_element(entries)
+    if answer is None:
+        return None
+    met, figures = answer
+    verdict = {True: "met", False: "not met", None: "not known"}[met]
+    text = (
+        f"Of the five things the item counts, the roster shows only the span of supervision "
+        f"({verdict}: {figures}); the other four need the visit"
+    )
+    return text, (4 if met is False else None)
+
+
+#: The notes on items the roster cannot rate, by item key.
+NOTES: dict[str, Callable[[Sequence[RosterEntry]], tuple[str, int | None] | None]] = {
+    "supervisor_role": _supervisor_role_note,
+}
+
+
+def roster_notes(
+    slug: str,
+    version: int,
+    item_keys: Iterable[str],
+    entries: Iterable[RosterEntry],
+    *,
+    as_of: datetime.date,
+) -> dict[str, RosterNote]:
+    """What the roster shows about the scale's items it cannot rate, by item key (only for
+    the scale these rules were read from)."""
+    if (slug, version) not in SCALES:
+        return {}
+    current = tuple(entries)
+    notes = {}
+    for key in item_keys:
+        note = NOTES[key](current) if key in NOTES else None
+        if note is not None:
+            notes[key] = RosterNote(key, note[0], note[1], as_of)
+    return notes

@@ -311,3 +311,52 @@ def test_the_rules_boundaries_are_those_the_shipped_anchors_state():
     assert numbers[5] == [teams[5]]
     assert numbers[4] == [teams[4], teams[5] - 1]
     assert numbers[3] == [teams[3], teams[4] - 1]
+
+
+# What the roster shows of the supervisor's role
+
+
+def note(entries) -> suggestions.RosterNote | None:
+    found = suggestions.roster_notes("ips-se", 1, ["supervisor_role"], entries, as_of=AS_OF)
+    return found.get("supervisor_role")
+
+
+def team(n: int, **supervisor) -> list[RosterEntry]:
+    return [sup(**supervisor), *(es(i) for i in range(1, n + 1))]
+
+
+def test_the_supervisor_span_is_met_up_to_10_specialists_supervising_ips_only():
+    found = note(team(10))
+    assert found.at_most is None
+    assert found.text == (
+        "Of the five things the item counts, the roster shows only the span of supervision "
+        "(met: The supervisor supervises 10 specialists, IPS only); the other four need the "
+        "visit"
+    )
+    assert found.as_of == AS_OF
+    # Still never a rating: the other four things decide it.
+    assert suggest("supervisor_role", team(10), as_of=AS_OF) is None
+
+
+def test_the_supervisor_span_is_not_met_above_10_and_caps_the_rating_at_4():
+    found = note(team(11))
+    assert found.at_most == 4
+    assert "(not met: The supervisor supervises 11 specialists)" in found.text
+    found = note(team(10, supervises_ips_only=False))
+    assert (found.at_most, "not met" in found.text) == (4, True)
+
+
+def test_a_smaller_team_with_other_duties_or_unrecorded_duties_leaves_it_open():
+    found = note(team(9, supervises_ips_only=False))
+    assert found.at_most is None
+    assert "not known: The supervisor supervises 9 specialists and has other duties" in found.text
+    found = note(team(3, supervises_ips_only=None))
+    assert (found.at_most, "not known" in found.text) == (None, True)
+    found = note([*team(4), es(9, supervisor_id=None)])
+    assert "no supervisor recorded for 1 specialist" in found.text
+
+
+def test_no_supervisor_gives_no_note_nor_does_another_scale():
+    assert note([es(1)]) is None
+    assert suggestions.roster_notes("se-15", 1, ["supervisor_role"], team(2), as_of=AS_OF) == {}
+    assert suggestions.roster_notes("ips-se", 1, ["caseload_size"], team(2), as_of=AS_OF) == {}

@@ -63,7 +63,10 @@ def steering_status(
                 planned=Max("date", filter=Q(date__gt=today)),
             )
             last_held, planned = dates["last"], dates["planned"]
-    good = steering.has_good_fidelity(agency)
+    # The fidelity reviews answer "has good fidelity been reached" (a fact about the agency).
+    from fidelity.selectors import good_fidelity_reached
+
+    good = good_fidelity_reached(agency)
     return SteeringStatus(
         committee=committee,
         composition=steering.composition_check(

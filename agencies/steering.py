@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from agencies.models.steering import SteeringCategory
 
 if TYPE_CHECKING:
-    from agencies.models import Agency
+    pass
 
 C = SteeringCategory
 
@@ -150,10 +150,3 @@ def cadence(
     due = add_months(last_meeting, interval)
     state = CadenceState.OVERDUE if today > due else CadenceState.ON_TIME
     return Cadence(state, interval, last_meeting, due, today)
-
-
-def has_good_fidelity(agency: Agency) -> bool:
-    """Whether the agency's program has reached good fidelity, which relaxes the cadence to
-    twice a year. The hook for the fidelity reviews: until they exist, every agency counts as
-    in implementation."""
-    return False

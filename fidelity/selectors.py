@@ -6,10 +6,20 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Count, Prefetch, QuerySet
 
-from fidelity.models import ItemAnchor, ScaleItem, ScaleSection, ScoreBand
+from fidelity import cadence
+from fidelity.models import (
+    FidelityReview,
+    ItemAnchor,
+    ReviewKind,
+    ReviewStatus,
+    ScaleItem,
+    ScaleSection,
+    ScoreBand,
+)
 from ipsportal import access
 
 if TYPE_CHECKING:
+    from agencies.models import Agency
     from fidelity.models import FidelityScale
     from ipsportal.models import User
 
@@ -52,4 +62,41 @@ def scale_detail(user: User, scale_id) -> FidelityScale:
         .select_related("collaborative")
         .prefetch_related(*scale_prefetch())
         .get(pk=scale.pk)
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Cadence: facts about an agency's final reviews
+# --------------------------------------------------------------------------------------------
+
+
+def final_reviews_for_cadence(agency: Agency) -> list[cadence.FinalReview]:
+    """The agency's final reviews by state reviewers (self-assessments do not count), newest
+    visit first, as the cadence rules read them. A fact about the agency for its own pages
+    (the steering committee's cadence, the next review's due date): no review's content."""
+    rows = (
+        FidelityReview.objects.filter(
+            collaborative_id=agency.collaborative_id,
+            agency=agency,
+            status=ReviewStatus.FINAL,
+        )
+        .exclude(kind=ReviewKind.SELF_ASSESSMENT)
+        .order_by("-visit_end", "-finalized_at")
+        .values_list("visit_end", "total", "scale__good_fidelity_from")
+    )
+    return [cadence.FinalReview(*row) for row in rows]
+
+
+def good_fidelity_reached(agency: Agency) -> bool:
+    """Whether the agency's latest final review reached good fidelity on its scale."""
+    return cadence.good_fidelity_reached(final_reviews_for_cadence(agency))
+
+
+def next_review_due(agency: Agency) -> cadence.Due:
+    """When the agency's next fidelity review is due, by the default cadence rules."""
+    return cadence.next_review_due(
+        agency.implementation_start_date,
+        final_reviews_for_cadence(agency),
+        today=agency.collaborative.today(),
+        rules=cadence.CadenceRules(),
     )

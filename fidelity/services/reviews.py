@@ -24,6 +24,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from agencies.models import Agency
+from fidelity import scoring
 from fidelity.models import (
     ConsensusRating,
     FidelityReview,
@@ -372,33 +373,27 @@ def my_ratings_submit(*, user: User, review: FidelityReview) -> ReviewReviewer:
 
 
 def _recompute_scores(review: FidelityReview) -> dict[str, Any]:
-    """The review's total, band and section subtotals from its consensus: the total only
-    when every item has a consensus rating, a subtotal only when all its section's do."""
-    scale = review.scale
-    items = _items(scale)
-    ratings = dict(ConsensusRating.objects.filter(review=review).values_list("item_id", "rating"))
-    sections: dict[str, dict[str, Any]] = {}
-    for item in items:
-        entry = sections.setdefault(
-            item.section.key, {"name": item.section.name, "total": 0, "rated": 0, "items": 0}
-        )
-        entry["items"] += 1
-        if item.pk in ratings:
-            entry["rated"] += 1
-            entry["total"] += ratings[item.pk]
-    section_totals = {
-        key: {
-            "name": s["name"],
-            "total": s["total"] if s["rated"] == s["items"] else None,
-            "rated": s["rated"],
-            "items": s["items"],
-        }
-        for key, s in sections.items()
+    """The review's total, band and section subtotals from its consensus (the scale's
+    scoring rules in :mod:`fidelity.scoring`), as the review's columns keep them."""
+    scale = FidelityScale.objects.prefetch_related("sections__items", "bands").get(
+        pk=review.scale_id
+    )
+    ratings = dict(ConsensusRating.objects.filter(review=review).values_list("item__key", "rating"))
+    found = scoring.score(scoring.shape_from_scale(scale), ratings)
+    return {
+        "total": found.total,
+        "band": found.band.key if found.band else "",
+        "section_totals": {
+            s.key: {
+                "name": s.name,
+                "total": s.subtotal,
+                "rated": s.rated,
+                "items": s.item_count,
+                "band": s.band.key if s.band else None,
+            }
+            for s in found.sections
+        },
     }
-    complete = bool(items) and all(i.pk in ratings for i in items)
-    total = sum(ratings[i.pk] for i in items) if complete else None
-    band = scale.band_for(total)
-    return {"total": total, "band": band.key if band else "", "section_totals": section_totals}
 
 
 def consensus_save(

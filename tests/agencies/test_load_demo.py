@@ -7,8 +7,8 @@ from django.contrib.auth import SESSION_KEY
 from django.core.management import call_command
 from django.urls import reverse
 
-from agencies.demo import DEMO_PASSWORD
 from agencies import selectors_ta
+from agencies.demo import DEMO_PASSWORD
 from agencies.models import (
     Agency,
     Collaborative,

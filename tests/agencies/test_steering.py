@@ -140,10 +140,6 @@ def test_it_adds_months_as_a_calendar_does(last, months, due):
     assert steering.add_months(last, months) == due
 
 
-def test_it_counts_every_agency_as_in_implementation_until_fidelity_answers(tenant):
-    assert steering.has_good_fidelity(tenant.agency) is False
-
-
 def test_it_reads_the_last_meeting_held_not_a_planned_one(tenant):
     committee = _committee(tenant)
     supervisor = tenant.user(Role.IPS_SUPERVISOR)

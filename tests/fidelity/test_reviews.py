@@ -7,7 +7,7 @@ import threading
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import close_old_connections
+from django.db import connection
 from django.http import Http404
 
 from agencies.models import Role
@@ -288,7 +288,7 @@ def test_it_lets_one_of_two_simultaneous_finalizers_win(tenant):
         except services.ReviewStateError:
             outcomes.append("told")
         finally:
-            close_old_connections()
+            connection.close()
 
     threads = [
         threading.Thread(target=finalize, args=(admin,)),
@@ -300,3 +300,38 @@ def test_it_lets_one_of_two_simultaneous_finalizers_win(tenant):
         t.join()
     assert sorted(outcomes) == ["told", "won"]
     assert fresh(review).status == ReviewStatus.FINAL
+
+
+def _final(tenant, rating: int, start: datetime.date):
+    admin = tenant.user(Role.STATE_ADMIN)
+    review = services.review_create(
+        user=admin,
+        agency=tenant.agency,
+        scale=standard(),
+        kind="follow_up",
+        visit_start=start,
+        visit_end=start,
+        reviewers=[tenant.user(Role.FIDELITY_REVIEWER)],
+    )
+    review = services.review_start(user=admin, review=review)
+    review = services.consensus_save(user=admin, review=review, ratings=sheet(rating), version=None)
+    review = services.consensus_complete(user=admin, review=review)
+    return services.review_finalize(user=admin, review=review, summary="Read.", version=None)
+
+
+@time_machine.travel(NOW)
+@pytest.mark.parametrize(("rating", "good"), [(3, False), (4, True)])
+def test_it_relaxes_the_steering_cadence_once_a_final_review_reaches_good_fidelity(
+    tenant, rating, good
+):
+    from agencies import selectors_steering
+    from fidelity import selectors
+
+    assert selectors.good_fidelity_reached(tenant.agency) is False
+    final = _final(tenant, rating, datetime.date(2026, 3, 2))
+    assert final.total == 25 * rating
+    assert selectors.good_fidelity_reached(tenant.agency) is good
+    status = selectors_steering.steering_status(tenant.agency, None)
+    assert status.good_fidelity is good
+    due = selectors.next_review_due(tenant.agency)
+    assert due.date == datetime.date(2027 if good else 2026, 3 if good else 9, 2)

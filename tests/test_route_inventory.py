@@ -175,6 +175,11 @@ def test_it_sends_the_collaborative_and_the_insiders_at_the_routes_they_concern(
     assert {label.removeprefix("the agency's ") for label in labels["inside the scope"]} == {
         *final_only,
         "Employment specialist",
+        # A reviewer's own ratings are hidden from the review's other reviewer, the admins
+        # and a trainer of the agency who is not on the review (the fidelity fixtures).
+        "Fidelity reviewer",
+        "State admin",
+        "a trainer of the agency not on the review",
     }
 
 

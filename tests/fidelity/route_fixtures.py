@@ -3,9 +3,24 @@
 
 from __future__ import annotations
 
+import datetime
+
+from agencies.models import Role
+from fidelity import services
+from fidelity.models import FidelityScale
 from fidelity.scale_install import install_scale
+from tests.factories import grant, make_user
 from tests.fidelity.helpers import small_scale
-from tests.route_fixtures import RouteFixture, add_marker
+from tests.route_fixtures import Insider, RouteFixture, add_marker, hide
+
+FINAL_ONLY_READERS = (
+    Role.VR_LIAISON,
+    Role.IPS_SUPERVISOR,
+    Role.AGENCY_LEADER,
+    Role.EMPLOYMENT_SPECIALIST,
+)
+#: A trainer of the agency who is not a reviewer of the review: reads it, rates nothing.
+UNASSIGNED = Insider("a trainer of the agency not on the review", lambda t: t.trainer_off_review)
 
 
 def build(tenant) -> None:
@@ -22,6 +37,73 @@ def build(tenant) -> None:
         definition["sections"][0]["items"][0]["anchors"]["2"],
     ):
         add_marker(tenant, text)
+    _reviews(tenant)
+
+
+def _reviews(tenant) -> None:
+    """A review in progress whose trainer has rated every item (their evidence hidden from
+    everyone but the trainer: nobody else has submitted), and a final review with its
+    consensus and report (markers of the agency)."""
+    name = tenant.collaborative.name
+    admin = tenant.user(Role.STATE_ADMIN)
+    trainer, reviewer = tenant.user(Role.STATE_TRAINER), tenant.user(Role.FIDELITY_REVIEWER)
+    tenant.trainer_off_review = make_user(full_name=f"{name} trainer off the review")
+    grant(tenant.trainer_off_review, tenant.collaborative, Role.STATE_TRAINER, [tenant.agency])
+    scale = FidelityScale.objects.get(slug="ips-se", collaborative__isnull=True, version=1)
+    keys = list(scale.items.order_by("number").values_list("key", flat=True))
+    today = tenant.collaborative.today()
+
+    def plan(start):
+        return services.review_create(
+            user=admin,
+            agency=tenant.agency,
+            scale=scale,
+            kind="follow_up",
+            visit_start=start,
+            visit_end=start + datetime.timedelta(days=1),
+            reviewers=[trainer, reviewer],
+        )
+
+    tenant.review_draft = plan(today - datetime.timedelta(days=3))
+    evidence = f"Trainer's own evidence at {name}"
+    tenant.trainer_sheet = services.my_ratings_save(
+        user=trainer,
+        review=tenant.review_draft,
+        ratings={k: {"rating": 4, "evidence": evidence} for k in keys},
+        version=None,
+    )
+    add_marker(tenant, evidence, of=tenant.trainer_sheet)
+    hide(tenant, tenant.review_draft, from_=FINAL_ONLY_READERS)
+    hide(
+        tenant,
+        tenant.trainer_sheet,
+        from_=(Role.FIDELITY_REVIEWER, Role.STATE_ADMIN, UNASSIGNED, *FINAL_ONLY_READERS),
+    )
+
+    final = plan(today - datetime.timedelta(days=60))
+    for user, rating in ((trainer, 3), (reviewer, 4)):
+        services.my_ratings_save(
+            user=user,
+            review=final,
+            ratings={k: {"rating": rating, "evidence": "seen"} for k in keys},
+            version=None,
+        )
+        services.my_ratings_submit(user=user, review=final)
+    final.refresh_from_db()
+    strengths = f"Strong employer work at {name}"
+    final = services.consensus_save(
+        user=admin,
+        review=final,
+        ratings={k: {"rating": 4, "rationale": "agreed", "strengths": strengths} for k in keys},
+        version=None,
+    )
+    final = services.consensus_complete(user=admin, review=final)
+    summary = f"Final report summary of {name}"
+    tenant.review_final = services.review_finalize(
+        user=admin, review=final, summary=summary, version=None
+    )
+    add_marker(tenant, strengths, agency=True)
+    add_marker(tenant, summary, agency=True)
 
 
 PARAMETERS = {"scale_id": lambda t: t.fidelity_scale}

@@ -299,6 +299,16 @@ class FidelityReview(TenantOwned):
         return self.status == ReviewStatus.FINAL
 
     @property
+    def band_label(self) -> str:
+        """The band's name ("Good fidelity"); prefetch ``scale__bands`` on lists."""
+        if not self.band:
+            return ""
+        for band in self.scale.bands.all():
+            if band.section_id is None and band.key == self.band:
+                return band.label
+        return self.band
+
+    @property
     def ratings_open(self) -> bool:
         """Every reviewer has submitted: the reviewers' own ratings are no longer hidden."""
         return self.status in SUBMITTED_STATUSES

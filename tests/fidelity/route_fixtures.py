@@ -106,11 +106,48 @@ def _reviews(tenant) -> None:
     add_marker(tenant, summary, agency=True)
 
 
-PARAMETERS = {"scale_id": lambda t: t.fidelity_scale}
+PARAMETERS = {"scale_id": lambda t: t.fidelity_scale, "review_id": lambda t: t.review_draft}
+
+
+def _rating_post(tenant) -> dict:
+    """A plausible sheet or consensus save: every item rated 1, with a note."""
+    from fidelity.models import FidelityScale
+
+    scale = FidelityScale.objects.get(slug="ips-se", collaborative__isnull=True, version=1)
+    data = {"version": "1"}
+    for key in scale.items.values_list("key", flat=True):
+        data[f"rating-{key}"] = "1"
+        data[f"evidence-{key}"] = "attacker's note"
+        data[f"rationale-{key}"] = "attacker's note"
+    return data
+
+
+def _final(tenant) -> dict:
+    return {"review_id": tenant.review_final}
+
 
 ROUTES = {
     "fidelity:scales": RouteFixture("scoped_list"),
     "fidelity:scale": RouteFixture("tenant"),
     "fidelity-scale-list": RouteFixture("scoped_list"),
     "fidelity-scale-detail": RouteFixture("tenant"),
+    "fidelity:reviews": RouteFixture("scoped_list"),
+    "fidelity:review_new": RouteFixture(
+        "scoped_list",
+        query=lambda t: {"agency": str(t.agency.pk)},
+        data=lambda t: {
+            "scale": str(t.fidelity_scale.pk),
+            "kind": "baseline",
+            "visit_start": "2026-05-12",
+            "visit_end": "2026-05-13",
+            "reviewers": [str(t.user(Role.STATE_TRAINER).pk)],
+        },
+    ),
+    "fidelity:review": RouteFixture("tenant"),
+    "fidelity:review_start": RouteFixture("tenant"),
+    "fidelity:my_ratings": RouteFixture("tenant", data=_rating_post),
+    "fidelity:my_ratings_submit": RouteFixture("tenant"),
+    "fidelity:review_reconcile": RouteFixture("tenant", kwargs=_final, data=_rating_post),
+    "fidelity:review_reconcile_complete": RouteFixture("tenant"),
+    "fidelity:review_finalize": RouteFixture("tenant", data=lambda t: {"summary": "Attack"}),
 }

@@ -459,7 +459,7 @@ def plan_phase_change(request, agency_id):
             apply_validation_error(form, exc)
         else:
             messages.success(request, f"The agency moved to {change.get_to_phase_display()}.")
-            return redirect(f"{reverse('agencies:plan', args=[found.agency.pk])}#phase-heading")
+            return redirect("agencies:plan", agency_id=found.agency.pk)
     return _plan_page(request, found, ImplementationStepForm(), status=400, phase_form=form)
 
 

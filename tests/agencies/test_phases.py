@@ -287,7 +287,9 @@ def test_the_history_page_makes_as_many_queries_for_50_moves_as_for_2(tenant):
 def test_the_profile_form_no_longer_changes_the_phase(tenant):
     client = _client(tenant.user(Role.IPS_SUPERVISOR))
     url = reverse("agencies:edit", args=[tenant.agency.pk])
-    assert 'name="implementation_phase"' not in client.get(url).content.decode()
+    page = client.get(url).content.decode()
+    assert 'name="implementation_phase"' not in page
+    assert reverse("agencies:plan", args=[tenant.agency.pk]) in page
     response = client.post(
         url,
         {

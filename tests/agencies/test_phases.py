@@ -4,11 +4,12 @@ history, the phase changes API and the plans API's phase, and the profile no lon
 the phase."""
 
 import datetime
+import threading
 
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
+from django.db import connection, connections, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -119,6 +120,44 @@ def test_it_refuses_a_stale_move_saying_who_moved_it_and_writes_nothing(tenant):
     tenant.agency.refresh_from_db()
     assert tenant.agency.implementation_phase == P.PRE
     assert PhaseChange.objects.filter(agency=tenant.agency).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_people_moving_at_once_cannot_both_win(tenant):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs row locks between connections (PostgreSQL)")
+    moved, release, refusals = threading.Event(), threading.Event(), []
+
+    def first() -> None:
+        try:
+            with transaction.atomic():
+                _move(tenant, P.PRE, role=Role.STATE_ADMIN, from_phase=P.EXPLORING)
+                moved.set()
+                release.wait(10)  # holds the agency's row until the second move waits on it
+        finally:
+            connections.close_all()
+
+    def second() -> None:
+        try:
+            _move(tenant, P.EARLY, role=Role.IPS_SUPERVISOR, from_phase=P.EXPLORING)
+        except services.PhaseChangeConflict as exc:
+            refusals.append(" ".join(exc.messages))
+        finally:
+            connections.close_all()
+
+    one = threading.Thread(target=first)
+    one.start()
+    assert moved.wait(10)
+    two = threading.Thread(target=second)
+    two.start()
+    two.join(0.5)
+    assert two.is_alive()  # waiting for the first move's row lock
+    release.set()
+    one.join(10)
+    two.join(10)
+    assert len(refusals) == 1 and tenant.user(Role.STATE_ADMIN).display_name in refusals[0]
+    assert list(PhaseChange.objects.values_list("to_phase", flat=True)) == [P.PRE]
+    assert Agency.objects.get(pk=tenant.agency.pk).implementation_phase == P.PRE
 
 
 def test_a_stale_move_without_a_recorded_change_says_the_phase_it_is_in(tenant):

@@ -123,7 +123,7 @@ def test_it_refuses_a_stale_move_saying_who_moved_it_and_writes_nothing(tenant):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_people_moving_at_once_cannot_both_win(tenant):
+def test_it_lets_only_one_of_two_people_moving_at_once_win(tenant):
     if connection.vendor != "postgresql":
         pytest.skip("needs row locks between connections (PostgreSQL)")
     moved, release, refusals = threading.Event(), threading.Event(), []
@@ -160,7 +160,7 @@ def test_two_people_moving_at_once_cannot_both_win(tenant):
     assert Agency.objects.get(pk=tenant.agency.pk).implementation_phase == P.PRE
 
 
-def test_a_stale_move_without_a_recorded_change_says_the_phase_it_is_in(tenant):
+def test_it_says_the_phase_the_agency_is_in_when_no_change_explains_a_stale_move(tenant):
     Agency.objects.filter(pk=tenant.agency.pk).update(implementation_phase=P.MID)
     with pytest.raises(services.PhaseChangeConflict) as error:
         _move(tenant, P.EARLY, from_phase=P.EXPLORING)
@@ -169,13 +169,13 @@ def test_a_stale_move_without_a_recorded_change_says_the_phase_it_is_in(tenant):
 
 
 @pytest.mark.parametrize("role", MOVERS)
-def test_supervisors_trainers_and_admins_move_the_phase(tenant, role):
+def test_it_lets_supervisors_trainers_and_admins_move_the_phase(tenant, role):
     change = _move(tenant, P.PRE, role=role)
     assert change.changed_by == tenant.user(role)
 
 
 @pytest.mark.parametrize("role", READERS)
-def test_vr_liaisons_leaders_and_others_may_not_move_the_phase(tenant, role):
+def test_it_refuses_a_move_by_vr_liaisons_leaders_and_others(tenant, role):
     with pytest.raises(PermissionDenied):
         _move(tenant, P.PRE, role=role)
     tenant.agency.refresh_from_db()
@@ -183,7 +183,7 @@ def test_vr_liaisons_leaders_and_others_may_not_move_the_phase(tenant, role):
     assert not PhaseChange.objects.exists()
 
 
-def test_another_agencys_supervisor_may_not_move_the_phase(tenant):
+def test_it_refuses_a_move_by_another_agencys_supervisor(tenant):
     with pytest.raises(PermissionDenied):
         services.agency_phase_change(
             user=tenant.other_agency_users[Role.IPS_SUPERVISOR],
@@ -198,7 +198,7 @@ def test_another_agencys_supervisor_may_not_move_the_phase(tenant):
 
 
 @pytest.mark.parametrize("role", MOVERS)
-def test_movers_see_the_phase_with_its_checklist_and_the_move_form(tenant, role):
+def test_it_shows_movers_the_phase_its_checklist_and_the_move_form(tenant, role):
     response = _client(tenant.user(role)).get(_plan_url(tenant.agency))
     assert response.status_code == 200
     page = response.content.decode()
@@ -209,7 +209,7 @@ def test_movers_see_the_phase_with_its_checklist_and_the_move_form(tenant, role)
 
 
 @pytest.mark.parametrize("role", [Role.VR_LIAISON, Role.AGENCY_LEADER])
-def test_readers_see_the_phase_and_its_history_but_no_form(tenant, role):
+def test_it_shows_readers_the_phase_and_its_history_but_no_form(tenant, role):
     _move(tenant, P.PRE, note="Steering committee invited")
     response = _client(tenant.user(role)).get(_plan_url(tenant.agency))
     assert response.status_code == 200
@@ -219,7 +219,7 @@ def test_readers_see_the_phase_and_its_history_but_no_form(tenant, role):
     assert reverse("agencies:plan_phase_change", args=[tenant.agency.pk]) not in page
 
 
-def test_posting_the_form_moves_the_agency(tenant):
+def test_it_moves_the_agency_when_the_form_is_posted(tenant):
     client = _client(tenant.user(Role.IPS_SUPERVISOR))
     response = client.post(
         _plan_url(tenant.agency, "plan_phase_change"),
@@ -234,7 +234,7 @@ def test_posting_the_form_moves_the_agency(tenant):
     assert change.changed_by == tenant.user(Role.IPS_SUPERVISOR)
 
 
-def test_a_move_without_a_phase_is_refused_naming_the_field(tenant):
+def test_it_refuses_a_move_without_a_phase_naming_the_field(tenant):
     client = _client(tenant.user(Role.IPS_SUPERVISOR))
     response = client.post(
         _plan_url(tenant.agency, "plan_phase_change"),
@@ -248,7 +248,7 @@ def test_a_move_without_a_phase_is_refused_naming_the_field(tenant):
     assert not PhaseChange.objects.exists()
 
 
-def test_a_stale_form_is_refused_saying_who_moved_the_agency(tenant):
+def test_it_refuses_a_stale_form_saying_who_moved_the_agency(tenant):
     _move(tenant, P.PRE, role=Role.STATE_ADMIN)
     client = _client(tenant.user(Role.IPS_SUPERVISOR))
     response = client.post(
@@ -265,7 +265,7 @@ def test_a_stale_form_is_refused_saying_who_moved_the_agency(tenant):
 
 
 @pytest.mark.parametrize("role", [Role.VR_LIAISON, Role.AGENCY_LEADER])
-def test_readers_posting_a_move_are_refused(tenant, role):
+def test_it_refuses_readers_posting_a_move_with_403(tenant, role):
     response = _client(tenant.user(role)).post(
         _plan_url(tenant.agency, "plan_phase_change"),
         {"to_phase": P.PRE, "from_phase": P.EXPLORING},
@@ -274,7 +274,7 @@ def test_readers_posting_a_move_are_refused(tenant, role):
     assert not PhaseChange.objects.exists()
 
 
-def test_people_outside_the_agency_get_404(tenant, other_tenant):
+def test_it_answers_404_to_people_outside_the_agency(tenant, other_tenant):
     for user in (
         other_tenant.user(Role.STATE_ADMIN),
         tenant.other_agency_users[Role.IPS_SUPERVISOR],
@@ -290,7 +290,7 @@ def test_people_outside_the_agency_get_404(tenant, other_tenant):
     assert not PhaseChange.objects.exists()
 
 
-def test_the_plan_shows_the_last_five_moves_and_links_to_all(tenant):
+def test_it_shows_the_last_five_moves_on_the_plan_and_links_to_all(tenant):
     for n, phase in enumerate([P.PRE, P.EARLY, P.MID, P.SUSTAINING, P.MID, P.SUSTAINING]):
         _move(tenant, phase, note=f"Move number {n}")
     client = _client(tenant.user(Role.AGENCY_LEADER))
@@ -305,7 +305,7 @@ def test_the_plan_shows_the_last_five_moves_and_links_to_all(tenant):
     assert all(f"Move number {n}" in history.content.decode() for n in range(6))
 
 
-def test_the_history_page_makes_as_many_queries_for_50_moves_as_for_2(tenant):
+def test_it_makes_as_many_queries_for_50_moves_as_for_2_on_the_history_page(tenant):
     client = _client(tenant.user(Role.VR_LIAISON))
     url = _plan_url(tenant.agency, "plan_phase_history")
     counts = {}
@@ -323,7 +323,7 @@ def test_the_history_page_makes_as_many_queries_for_50_moves_as_for_2(tenant):
 # -- the profile no longer moves the phase ---------------------------------------------------
 
 
-def test_the_profile_form_no_longer_changes_the_phase(tenant):
+def test_it_no_longer_changes_the_phase_from_the_profile_form(tenant):
     client = _client(tenant.user(Role.IPS_SUPERVISOR))
     url = reverse("agencies:edit", args=[tenant.agency.pk])
     page = client.get(url).content.decode()
@@ -345,7 +345,7 @@ def test_the_profile_form_no_longer_changes_the_phase(tenant):
     assert tenant.agency.implementation_phase == P.EXPLORING
 
 
-def test_a_new_agency_chooses_the_phase_it_starts_in(tenant):
+def test_it_lets_a_new_agency_choose_the_phase_it_starts_in(tenant):
     client = _client(tenant.user(Role.STATE_ADMIN))
     url = reverse("agencies:create")
     assert 'name="implementation_phase"' in client.get(url).content.decode()
@@ -356,7 +356,7 @@ def test_a_new_agency_chooses_the_phase_it_starts_in(tenant):
     assert Agency.objects.get(name="Fresh Start").implementation_phase == P.PRE
 
 
-def test_the_agencies_api_keeps_the_phase_read_only(tenant):
+def test_it_keeps_the_phase_read_only_in_the_agencies_api(tenant):
     client = _client(tenant.user(Role.IPS_SUPERVISOR), api=True)
     url = f"/api/v1/agencies/{tenant.agency.pk}/"
     tag = client.get(url)["ETag"]
@@ -379,7 +379,7 @@ def _body(tenant, **extra):
 
 
 @pytest.mark.parametrize("role", MOVERS)
-def test_the_api_moves_the_agency_and_answers_201_with_the_change(tenant, role):
+def test_it_moves_the_agency_through_the_api_answering_201_with_the_change(tenant, role):
     client = _client(tenant.user(role), api=True)
     response = client.post(CHANGES, _body(tenant, note="Via the API"), format="json")
     assert response.status_code == 201, response.json()
@@ -395,7 +395,7 @@ def test_the_api_moves_the_agency_and_answers_201_with_the_change(tenant, role):
     assert client.get(f"{CHANGES}{change.pk}/").json()["to_phase"] == "pre"
 
 
-def test_the_api_answers_409_to_a_stale_move_and_writes_nothing(tenant):
+def test_it_answers_409_to_a_stale_api_move_and_writes_nothing(tenant):
     _move(tenant, P.MID, role=Role.STATE_ADMIN)
     client = _client(tenant.user(Role.IPS_SUPERVISOR), api=True)
     response = client.post(CHANGES, _body(tenant), format="json")
@@ -408,7 +408,7 @@ def test_the_api_answers_409_to_a_stale_move_and_writes_nothing(tenant):
     assert tenant.agency.implementation_phase == P.MID
 
 
-def test_the_api_requires_from_phase_and_refuses_the_same_phase(tenant):
+def test_it_requires_from_phase_in_the_api_and_refuses_the_same_phase(tenant):
     client = _client(tenant.user(Role.IPS_SUPERVISOR), api=True)
     body = _body(tenant)
     del body["from_phase"]
@@ -420,13 +420,13 @@ def test_the_api_requires_from_phase_and_refuses_the_same_phase(tenant):
 
 
 @pytest.mark.parametrize("role", READERS)
-def test_the_api_refuses_a_move_by_readers_with_403(tenant, role):
+def test_it_refuses_an_api_move_by_readers_with_403(tenant, role):
     client = _client(tenant.user(role), api=True)
     assert client.post(CHANGES, _body(tenant), format="json").status_code == 403
     assert not PhaseChange.objects.exists()
 
 
-def test_the_api_answers_404_outside_the_scope(tenant, other_tenant):
+def test_it_answers_404_in_the_api_outside_the_scope(tenant, other_tenant):
     change = _move(tenant, P.PRE)
     for user in (
         other_tenant.user(Role.STATE_ADMIN),
@@ -440,7 +440,7 @@ def test_the_api_answers_404_outside_the_scope(tenant, other_tenant):
     assert PhaseChange.objects.count() == 1
 
 
-def test_the_api_has_no_update_or_delete_of_a_change(tenant):
+def test_it_has_no_update_or_delete_of_a_change_in_the_api(tenant):
     change = _move(tenant, P.PRE)
     client = _client(tenant.user(Role.STATE_ADMIN), api=True)
     url = f"{CHANGES}{change.pk}/"
@@ -450,7 +450,7 @@ def test_the_api_has_no_update_or_delete_of_a_change(tenant):
     assert change.note == ""
 
 
-def test_the_api_lists_changes_by_agency_and_dates(tenant):
+def test_it_lists_changes_in_the_api_by_agency_and_dates(tenant):
     with time_machine.travel(datetime.datetime(2026, 1, 10, 15, tzinfo=datetime.UTC)):
         _move(tenant, P.PRE)
     with time_machine.travel(datetime.datetime(2026, 3, 10, 15, tzinfo=datetime.UTC)):
@@ -466,7 +466,7 @@ def test_the_api_lists_changes_by_agency_and_dates(tenant):
     assert client.get(CHANGES, {"changed_after": "soon"}).status_code == 400
 
 
-def test_the_plans_api_shows_the_phase_and_its_changes_newest_first(tenant):
+def test_it_shows_the_phase_and_its_changes_newest_first_in_the_plans_api(tenant):
     plan = services.implementation_plan_create(
         user=tenant.user(Role.STATE_ADMIN), agency=tenant.agency
     )
@@ -481,7 +481,7 @@ def test_the_plans_api_shows_the_phase_and_its_changes_newest_first(tenant):
     assert listed["phase_changes"] == found["phase_changes"]
 
 
-def test_the_lists_make_as_many_queries_for_50_rows_as_for_2(tenant):
+def test_it_makes_as_many_queries_for_50_rows_as_for_2_in_the_api_lists(tenant):
     admin = tenant.user(Role.STATE_ADMIN)
     client = _client(admin, api=True)
     counts = {}
@@ -504,7 +504,7 @@ def test_the_lists_make_as_many_queries_for_50_rows_as_for_2(tenant):
 # -- the demo --------------------------------------------------------------------------------
 
 
-def test_the_demo_gives_agencies_past_pre_implementation_a_dated_phase_history(db):
+def test_it_gives_demo_agencies_past_pre_implementation_a_dated_phase_history(db):
     from agencies import demo
 
     demo.load()

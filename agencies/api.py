@@ -67,7 +67,13 @@ class AgencySerializer(serializers.ModelSerializer):
 
 class AgencyUpdateSerializer(AgencySerializer):
     class Meta(AgencySerializer.Meta):
-        read_only_fields = [*AgencySerializer.Meta.read_only_fields, "collaborative"]
+        # The phase is chosen when the agency is created; after that it moves through
+        # /phase-changes/, which records who moved it and when.
+        read_only_fields = [
+            *AgencySerializer.Meta.read_only_fields,
+            "collaborative",
+            "implementation_phase",
+        ]
 
 
 class AgencyFilter(FilterSet):
@@ -90,7 +96,8 @@ class AgencyFilter(FilterSet):
 
 WRITE_DESCRIPTION = (
     "Send the agency's ETag (from a read) in If-Match: if someone changed the agency since, "
-    "the answer is 412 and nothing is written; without If-Match, 428."
+    "the answer is 412 and nothing is written; without If-Match, 428. The implementation "
+    "phase is read-only here: POST /api/v1/phase-changes/ moves it."
 )
 
 
@@ -147,8 +154,9 @@ class AgencyViewSet(
 
 
 def register(router) -> None:
-    from agencies import api_agreements, api_ta
+    from agencies import api_agreements, api_phases, api_ta
 
     router.register("agencies", AgencyViewSet, basename="agency")
     api_agreements.register(router)
     api_ta.register(router)
+    api_phases.register(router)

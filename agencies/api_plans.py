@@ -8,13 +8,19 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.utils import timezone
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from agencies import services
-from agencies.models import ImplementationArea, ImplementationPlan, ImplementationStep
+from agencies.models import (
+    ImplementationArea,
+    ImplementationPhase,
+    ImplementationPlan,
+    ImplementationStep,
+    PhaseChange,
+)
 from ipsportal import access
 from ipsportal.api import ConcurrencyMixin, FilterSet
 
@@ -67,14 +73,39 @@ class AreaProgressSerializer(serializers.Serializer):
     applicable = serializers.IntegerField()
 
 
+class PlanPhaseChangeSerializer(serializers.ModelSerializer):
+    """A move of the plan's agency between phases (the whole record: /phase-changes/)."""
+
+    from_phase = serializers.ChoiceField(choices=ImplementationPhase.choices)
+    to_phase = serializers.ChoiceField(choices=ImplementationPhase.choices)
+
+    class Meta:
+        model = PhaseChange
+        fields = ["id", "from_phase", "to_phase", "changed_at"]
+        read_only_fields = fields
+
+
 class ImplementationPlanSerializer(serializers.ModelSerializer):
     agency = serializers.UUIDField(source="agency_id", read_only=True)
+    phase = serializers.ChoiceField(
+        source="agency.implementation_phase",
+        choices=ImplementationPhase.choices,
+        read_only=True,
+        help_text="The agency's implementation phase (POST /phase-changes/ moves it).",
+    )
+    phase_changes = serializers.SerializerMethodField(
+        help_text="The agency's moves between phases, newest first."
+    )
     steps = serializers.SerializerMethodField()
     progress = serializers.SerializerMethodField()
 
     class Meta:
         model = ImplementationPlan
-        fields = ["id", "agency", "created_at", "steps", "progress"]
+        fields = ["id", "agency", "phase", "phase_changes", "created_at", "steps", "progress"]
+
+    @extend_schema_field(PlanPhaseChangeSerializer(many=True))
+    def get_phase_changes(self, plan) -> list:
+        return PlanPhaseChangeSerializer(plan.phase_changes, many=True).data
 
     def _live(self, plan) -> list:
         return plan.live_steps
@@ -134,9 +165,34 @@ class ImplementationPlanViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return (
             access.rows(self.request.user, access.Action.PLAN_VIEW, ImplementationPlan)
+            .select_related("agency")
             .prefetch_related(_steps_prefetch())
             .order_by("created_at")
         )
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        if page is not None:
+            self._attach_phase_changes(page)
+        return page
+
+    def get_object(self):
+        plan = super().get_object()
+        self._attach_phase_changes([plan])
+        return plan
+
+    def _attach_phase_changes(self, plans) -> None:
+        # One query for the phase changes of every agency on the page (a phase change has
+        # no relation back from its agency to prefetch through).
+        changes: dict = {}
+        for change in (
+            access.rows(self.request.user, access.Action.PLAN_VIEW, PhaseChange)
+            .filter(agency_id__in={p.agency_id for p in plans})
+            .order_by("-changed_at")
+        ):
+            changes.setdefault(change.agency_id, []).append(change)
+        for plan in plans:
+            plan.phase_changes = changes.get(plan.agency_id, [])
 
 
 class ImplementationStepFilter(FilterSet):

@@ -1,6 +1,6 @@
 """Fictional demo data: two collaboratives, their regions and agencies, a user per role, the
-steering committees of three agencies in each, and the training and TA agreements of the
-agencies that are implementing IPS."""
+steering committees of three agencies in each, and the training and TA agreements and the
+phase histories of the agencies that are implementing IPS."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from agencies.models import (
     ImplementationPhase,
     Membership,
     MembershipAgency,
+    PhaseChange,
     Region,
     Role,
     SignerRole,
@@ -221,6 +222,7 @@ def load() -> list[DemoLogin]:
         _steering(agencies)
         _agreements(agencies)
         _ta_activities(agencies)
+        _phase_history(agencies)
 
     # One trainer who works for both collaboratives, to show the collaborative switcher.
     both = _user("multi.trainer@example.org", "Multi-State Trainer")
@@ -564,3 +566,52 @@ def _ta_activities(agencies: list[Agency]) -> None:
             ],
             TAActivity,
         )
+
+
+#: The moves of a demo agency's phase history, by its phase now: (from, to, months after the
+#: implementation start date, note).
+_PHASE_MOVES = {
+    P.EARLY: [(P.PRE, P.EARLY, 0, "Supervisor and two employment specialists hired.")],
+    P.MID: [
+        (P.PRE, P.EARLY, 0, "IPS team in place; training with the state trainer started."),
+        (P.EARLY, P.MID, 10, "First job starts; baseline fidelity review booked."),
+    ],
+    P.SUSTAINING: [
+        (P.EARLY, P.MID, 12, "Steady job starts and an active steering committee."),
+        (P.MID, P.SUSTAINING, 36, "Good fidelity twice in a row; VR and Medicaid funding."),
+    ],
+}
+
+
+def _phase_history(agencies: list[Agency]) -> None:
+    """One or two recorded moves between phases for each agency past pre-implementation,
+    dated from its implementation start, made by the collaborative's trainer. Left as they
+    are where an agency has a history."""
+    for agency in agencies:
+        moves = _PHASE_MOVES.get(agency.implementation_phase)
+        if not moves or agency.implementation_start_date is None:
+            continue
+        collaborative = agency.collaborative
+        if PhaseChange.objects.filter(collaborative=collaborative, agency=agency).exists():
+            continue
+        trainer = (
+            Membership.objects.filter(collaborative=collaborative, role=Role.STATE_TRAINER)
+            .select_related("user")
+            .order_by("created_at")
+            .first()
+        )
+        start = agency.implementation_start_date
+        for from_phase, to_phase, months, note in moves:
+            year, month = divmod(start.month - 1 + months, 12)
+            day = datetime.date(start.year + year, month + 1, min(start.day, 28))
+            change = PhaseChange.objects.create(
+                collaborative=collaborative,
+                agency=agency,
+                from_phase=from_phase,
+                to_phase=to_phase,
+                note=note,
+                changed_by=trainer.user if trainer else None,
+            )
+            moment = datetime.datetime.combine(day, datetime.time(10, 0), collaborative.zoneinfo)
+            # The record's time is set when it is saved; the demo dates it in the past.
+            PhaseChange.objects.filter(pk=change.pk).update(changed_at=moment)

@@ -2,7 +2,15 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import password_validators_help_text_html
 
-from agencies.models import Agency, ImplementationStep, Invitation, Region
+from agencies import phases
+from agencies.models import (
+    Agency,
+    ImplementationPhase,
+    ImplementationStep,
+    Invitation,
+    PhaseChange,
+    Region,
+)
 from agencies.models.validators import field_limit, word_text_limits
 from agencies.services import invitable_agencies
 from ipsportal import access
@@ -43,6 +51,12 @@ class AgencyForm(WordedLimitsMixin, forms.ModelForm):
         self.collaborative = collaborative
         self.fields["region"].queryset = access.regions_in_scope(user, collaborative)
         self.fields["region"].empty_label = "No region"
+        if not self.instance._state.adding:
+            # A new agency starts in a phase of its choice; after that the phase moves on
+            # the implementation plan page, which records who moved it and when.
+            del self.fields["implementation_phase"]
+        else:
+            self.fields["implementation_phase"].label = "Implementation phase to start in"
 
 
 class RegionForm(WordedLimitsMixin, forms.ModelForm):
@@ -122,3 +136,30 @@ class ImplementationStepEditForm(WordedLimitsMixin, forms.ModelForm):
             "notes": forms.Textarea(attrs={"rows": 4}),
         }
         help_texts = {"responsible": "Names or roles, separated by commas."}
+
+
+class PhaseChangeForm(WordedLimitsMixin, forms.Form):
+    """Move an agency to another implementation phase. ``from_phase`` carries the phase the
+    page showed, so a move made by someone else in the meantime is refused, not overwritten."""
+
+    to_phase = forms.ChoiceField(label="Move to phase")
+    note = forms.CharField(
+        label="Note (optional)",
+        required=False,
+        max_length=field_limit(PhaseChange, "note"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Why the agency moves, e.g. what it has reached.",
+    )
+    from_phase = forms.ChoiceField(choices=ImplementationPhase.choices, widget=forms.HiddenInput)
+
+    def __init__(self, *args, agency: Agency, **kwargs):
+        kwargs.setdefault("initial", {"from_phase": agency.implementation_phase})
+        super().__init__(*args, **kwargs)
+        # The moves from the phase the page showed (a stale page is refused by the service,
+        # with who moved the agency, rather than by the list of choices).
+        seen = self.data.get("from_phase") if self.is_bound else None
+        start = seen if seen in ImplementationPhase.values else agency.implementation_phase
+        self.fields["to_phase"].choices = [("", "Choose a phase")] + [
+            (m.to_phase, f"{m.label} (back)" if m.back else m.label)
+            for m in phases.allowed_moves(start)
+        ]

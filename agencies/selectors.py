@@ -1,5 +1,5 @@
 """Reads of the agencies app: lists, the staff of an agency, people and invitations, plan
-progress. Each starts from the access package."""
+progress and the phase history. Each starts from the access package."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from agencies.models import (
     ImplementationStep,
     Invitation,
     Membership,
+    PhaseChange,
     Role,
 )
 from ipsportal import access
@@ -234,3 +235,14 @@ def plan_summary(plan_access: PlanAccess) -> PlanSummary:
         if code in counted
     ]
     return PlanSummary(plan=plan, can_edit=plan_access.can_edit, areas=areas)
+
+
+def phase_changes(user: User, agency: Agency) -> QuerySet[PhaseChange]:
+    """The moves of an agency (in the user's scope) from one implementation phase to
+    another, newest first, with who made them."""
+    return (
+        access.rows(user, access.Action.PLAN_VIEW, PhaseChange, agency.collaborative)
+        .filter(agency=agency)
+        .select_related("changed_by")
+        .order_by("-changed_at")
+    )

@@ -16,6 +16,12 @@ urlpatterns = [
     path("<uuid:agency_id>/plan/", views.plan, name="plan"),
     path("<uuid:agency_id>/plan/start/", views.plan_create, name="plan_create"),
     path("<uuid:agency_id>/plan/steps/", views.plan_step_add, name="plan_step_add"),
+    path("<uuid:agency_id>/plan/phase/", views.plan_phase_change, name="plan_phase_change"),
+    path(
+        "<uuid:agency_id>/plan/phase-history/",
+        views.plan_phase_history,
+        name="plan_phase_history",
+    ),
     path("plan-steps/<uuid:step_id>/status/", views.plan_step_status, name="plan_step_status"),
     path("plan-steps/<uuid:step_id>/edit/", views.plan_step_edit, name="plan_step_edit"),
     path("plan-steps/<uuid:step_id>/move/", views.plan_step_move, name="plan_step_move"),

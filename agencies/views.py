@@ -7,12 +7,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from agencies import selectors, selectors_people, services
+from agencies import phases, selectors, selectors_people, services
 from agencies.forms import (
     AgencyForm,
     ImplementationStepEditForm,
     ImplementationStepForm,
     InvitationForm,
+    PhaseChangeForm,
     RegionForm,
 )
 from agencies.models import ImplementationPhase, ImplementationStep
@@ -272,12 +273,19 @@ def invitation_revoke(request, invitation_id):
 # --------------------------------------------------------------------------------------------
 
 
-def _plan_page(request, found, form, status=200):
+#: Phase changes shown on the plan page; the rest are on the phase history page.
+PHASE_HISTORY_SHOWN = 5
+
+
+def _plan_page(request, found, form, status=200, phase_form=None):
     progress = selectors.plan_progress(found)
     today = found.agency.collaborative.today()
     for steps in progress["steps_by_area"].values():
         for step in steps:
             step.overdue = step.is_overdue_on(today)
+    history = list(selectors.phase_changes(request.user, found.agency)[: PHASE_HISTORY_SHOWN + 1])
+    if phase_form is None and found.can_edit:
+        phase_form = PhaseChangeForm(agency=found.agency)
     return render(
         request,
         "agencies/plan.html",
@@ -287,6 +295,10 @@ def _plan_page(request, found, form, status=200):
             **progress,
             "form": form,
             "can_edit": found.can_edit,
+            "phase": phases.phase_info(found.agency.implementation_phase),
+            "phase_form": phase_form,
+            "phase_history": history[:PHASE_HISTORY_SHOWN],
+            "phase_history_more": len(history) > PHASE_HISTORY_SHOWN,
         },
         status=status,
     )
@@ -415,3 +427,55 @@ def plan_step_remove(request, step_id):
         request, "The step was removed from the plan; it is listed under Removed steps."
     )
     return redirect("agencies:plan", agency_id=step.agency_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_phase_change(request, agency_id):
+    found = access.access_plan(request.user, agency_id, write=True)
+    if request.method == "GET":
+        # A refused move is shown at this address; reloading it opens the plan.
+        return redirect("agencies:plan", agency_id=found.agency.pk)
+    form = PhaseChangeForm(request.POST, agency=found.agency)
+    if form.is_valid():
+        try:
+            change = services.agency_phase_change(
+                user=request.user,
+                agency=found.agency,
+                to_phase=form.cleaned_data["to_phase"],
+                note=form.cleaned_data["note"],
+                from_phase=form.cleaned_data["from_phase"],
+            )
+        except services.PhaseChangeConflict as exc:
+            # The page shows the phase as it is now, and the form (keeping what was typed)
+            # starts from it, so sending it again is a move from the phase now shown.
+            found.agency.refresh_from_db()
+            data = request.POST.copy()
+            data["from_phase"] = found.agency.implementation_phase
+            form = PhaseChangeForm(data, agency=found.agency)
+            form.is_valid()
+            apply_validation_error(form, exc)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, f"The agency moved to {change.get_to_phase_display()}.")
+            return redirect("agencies:plan", agency_id=found.agency.pk)
+    return _plan_page(request, found, ImplementationStepForm(), status=400, phase_form=form)
+
+
+@login_required
+def plan_phase_history(request, agency_id):
+    found = access.access_plan(request.user, agency_id)
+    follow_collaborative(request, found.agency.collaborative)
+    changes = selectors.phase_changes(request.user, found.agency)
+    page = Paginator(changes, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "agencies/phase_history.html",
+        {
+            "agency": found.agency,
+            "phase": phases.phase_info(found.agency.implementation_phase),
+            "page_obj": page,
+            "changes": page.object_list,
+        },
+    )

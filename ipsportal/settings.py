@@ -316,6 +316,7 @@ SPECTACULAR_SETTINGS = {
         "MembershipRoleEnum": "agencies.models.people.Role",
         "ImplementationStepStatusEnum": "agencies.models.ImplementationStep.Status",
         "TAActivityKindEnum": "agencies.models.TAActivityKind",
+        "ImplementationPhaseEnum": "agencies.models.ImplementationPhase",
     },
 }
 

@@ -139,3 +139,10 @@ class PhaseChange(TenantOwned):
 
     def __str__(self) -> str:
         return f"{self.get_from_phase_display()} to {self.get_to_phase_display()}"
+
+    @property
+    def is_back(self) -> bool:
+        """Whether the agency went back to an earlier phase."""
+        from agencies.phases import is_move_back
+
+        return is_move_back(self.from_phase, self.to_phase)

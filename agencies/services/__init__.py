@@ -1,8 +1,8 @@
 """Writes of the agencies app, by area: ``tenancy`` (agencies, regions), ``people``
 (invitations, memberships, a new collaborative), ``plans`` (implementation plans),
-``roster`` (the staff roster), ``steering`` (steering committees), ``agreements`` (the
-training and TA agreement) and ``ta_activities`` (the TA activity log). HTML views, API views
-and tasks all call these."""
+``phases`` (an agency's implementation phase), ``roster`` (the staff roster), ``steering``
+(steering committees), ``agreements`` (the training and TA agreement) and ``ta_activities``
+(the TA activity log). HTML views, API views and tasks all call these."""
 
 from agencies.services.agreements import (
     AGREEMENT_REPORT_KIND,
@@ -33,6 +33,7 @@ from agencies.services.people import (
     membership_reactivate,
     membership_update,
 )
+from agencies.services.phases import PhaseChangeConflict, agency_phase_change
 from agencies.services.plans import (
     implementation_plan_create,
     implementation_step_move,
@@ -79,7 +80,9 @@ __all__ = [
     "UNCHANGED",
     "MembershipConflict",
     "UNSET",
+    "PhaseChangeConflict",
     "agency_create",
+    "agency_phase_change",
     "agency_update",
     "collaborative_bootstrap",
     "implementation_plan_create",

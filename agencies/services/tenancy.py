@@ -29,11 +29,14 @@ AGENCY_FIELDS = (
     "carf_accredited",
     "ccbhc",
     "pros_program",
-    "implementation_phase",
     "implementation_start_date",
     "partner_employment_agency",
     "is_active",
 )
+
+#: A new agency's fields: its profile and the phase it starts in. After that the phase moves
+#: only through ``agency_phase_change``, which records who moved it and when.
+AGENCY_CREATE_FIELDS = (*AGENCY_FIELDS, "implementation_phase")
 
 
 def _unique_slug(collaborative: Collaborative, name: str, *, exclude_pk=None) -> str:
@@ -59,9 +62,9 @@ def _save_named(row: Agency | Region) -> None:
         raise
 
 
-def _agency_fields(data: dict[str, Any]) -> dict[str, Any]:
+def _agency_fields(data: dict[str, Any], names: tuple[str, ...] = AGENCY_FIELDS) -> dict[str, Any]:
     # Phone numbers are stored one way, whatever punctuation people typed.
-    fields = {k: v for k, v in data.items() if k in AGENCY_FIELDS}
+    fields = {k: v for k, v in data.items() if k in names}
     if fields.get("phone"):
         fields["phone"] = normalise_phone(fields["phone"])
     return fields
@@ -75,7 +78,7 @@ def _check_region(collaborative: Collaborative, region: Region | None) -> None:
 def agency_create(*, user: User, collaborative: Collaborative, data: dict[str, Any]) -> Agency:
     """Create an agency in a collaborative. The caller holds CREATE_AGENCY there."""
     access.require(user, access.Action.AGENCY_CREATE, collaborative=collaborative)
-    fields = _agency_fields(data)
+    fields = _agency_fields(data, AGENCY_CREATE_FIELDS)
     _check_region(collaborative, fields.get("region"))
     with transaction.atomic():
         agency = Agency(collaborative=collaborative, **fields)
@@ -86,7 +89,8 @@ def agency_create(*, user: User, collaborative: Collaborative, data: dict[str, A
 
 
 def agency_update(*, user: User, agency: Agency, data: dict[str, Any]) -> Agency:
-    """Change an agency's profile. The caller fetched it with ``access_agency(write=True)``."""
+    """Change an agency's profile. The caller fetched it with ``access_agency(write=True)``.
+    The implementation phase is not among the fields (``agency_phase_change`` moves it)."""
     access.require(user, access.Action.AGENCY_EDIT, agency=agency)
     fields = _agency_fields(data)
     _check_region(agency.collaborative, fields.get("region", agency.region))

@@ -1,5 +1,6 @@
-"""Route fixtures of the steering committee and training and TA agreement pages and API for
-the route-inventory isolation test (see ``tests/route_fixtures.py`` for the contract)."""
+"""Route fixtures of the steering committee, training and TA agreement, TA log and phase
+change pages and API for the route-inventory isolation test (see ``tests/route_fixtures.py``
+for the contract)."""
 
 from __future__ import annotations
 
@@ -56,6 +57,7 @@ def build(tenant) -> None:
         add_marker(tenant, text, agency=True)
     _build_agreements(tenant)
     _build_ta(tenant)
+    _build_phases(tenant)
 
 
 def _build_agreements(tenant) -> None:
@@ -308,5 +310,43 @@ ROUTES.update(
         "ta-compliance-list": RouteFixture(
             "tenant", kwargs=lambda t: {"agency_id": t.agency.pk}, agency_scoped=True
         ),
+    }
+)
+
+
+# -- the implementation phase ----------------------------------------------------------------
+
+
+def _build_phases(tenant) -> None:
+    """A recorded move of ``tenant.agency`` from exploring to pre-implementation, its note a
+    marker of the agency."""
+    from agencies.models import ImplementationPhase
+
+    tenant.phase_change = services.agency_phase_change(
+        user=tenant.user(Role.IPS_SUPERVISOR),
+        agency=tenant.agency,
+        from_phase=ImplementationPhase.EXPLORING,
+        to_phase=ImplementationPhase.PRE,
+        note=f"Phase note of {tenant.agency.name}",
+    )
+    add_marker(tenant, tenant.phase_change.note, agency=True)
+
+
+def _phase_form(tenant) -> dict[str, Any]:
+    return {"to_phase": "sustaining", "note": "Hacked phase", "from_phase": "pre"}
+
+
+ROUTES.update(
+    {
+        "agencies:plan_phase_change": _page(_phase_form),
+        "agencies:plan_phase_history": _page(),
+        "phase-change-list": RouteFixture(
+            "scoped_list",
+            data=lambda t: {**_phase_form(t), "agency": str(t.agency.pk)},
+            query=_agency_query,
+            agency_scoped=True,
+            note="the body names the victim's agency: moving its phase must be refused",
+        ),
+        "phase-change-detail": _api_detail("phase_change", _phase_form),
     }
 )

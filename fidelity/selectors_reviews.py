@@ -45,7 +45,7 @@ def review_list(
                 queryset=ReviewReviewer.objects.select_related("user").order_by(
                     "user__full_name", "user__email"
                 ),
-            )
+            ),
         )
         .order_by("-visit_start", "-created_at")
     )

@@ -314,6 +314,9 @@ def reconcile(request, review_id):
                     return redirect("fidelity:review_reconcile_complete", review_id=review.pk)
                 return redirect("fidelity:review_reconcile", review_id=review.pk)
         status = 400
+    for row in rows:  # what the radio buttons show: what was typed, else the proposal
+        typed = posted.get(row.item.key)
+        row.current = typed["rating"] if typed else row.proposed
     review.refresh_from_db()
     return render(
         request,

@@ -18,9 +18,19 @@ from agencies.models import (
     Role,
     TAActivity,
 )
+from fidelity.models import FidelityReview
 from ipsportal.models import User
 
-MODELS = (Collaborative, Region, Agency, Membership, MembershipAgency, User, TAActivity)
+MODELS = (
+    Collaborative,
+    Region,
+    Agency,
+    Membership,
+    MembershipAgency,
+    User,
+    TAActivity,
+    FidelityReview,
+)
 
 
 def _counts() -> dict[str, int]:

@@ -14,6 +14,7 @@ from fidelity import scoring, suggestions
 from fidelity.models import FidelityReview, FidelityScale, ReviewReviewer, ReviewStatus
 from fidelity.selectors import scale_prefetch
 from ipsportal import access
+from ipsportal.charts import PairedBarChart, PairedRow
 
 if TYPE_CHECKING:
     from agencies.models import Agency, Collaborative
@@ -275,3 +276,98 @@ def visit_days(review: FidelityReview) -> str:
     if start.year == end.year:
         return f"{start:%B} {start.day} to {end:%B} {end.day}, {end.year}"
     return f"{start:%B} {start.day}, {start.year} to {end:%B} {end.day}, {end.year}"
+
+
+def report_content(review: FidelityReview) -> dict:
+    """What the fidelity report PDF shows of a final review, read from the published record
+    (the document pipeline opened it: whoever may read the review reads the same report):
+    scores, the item table with the consensus and the change since the agency's previous
+    final review, and the chart of item ratings against that review."""
+    from fidelity.models import ConsensusRating
+
+    scale = scale_with_items(review)
+    items = _items(scale)
+    shape = scoring.shape_from_scale(
+        FidelityScale.objects.prefetch_related("sections__items", "bands").get(pk=scale.pk)
+    )
+    consensus = {
+        c.item_id: c
+        for c in ConsensusRating.objects.filter(
+            collaborative_id=review.collaborative_id, review=review
+        )
+    }
+    ratings = {i.key: consensus[i.pk].rating for i in items if i.pk in consensus}
+    previous = (
+        FidelityReview.objects.filter(
+            collaborative_id=review.collaborative_id,
+            agency_id=review.agency_id,
+            status=ReviewStatus.FINAL,
+            scale__slug=scale.slug,
+            visit_start__lt=review.visit_start,
+        )
+        .order_by("-visit_start")
+        .first()
+    )
+    before = (
+        dict(
+            ConsensusRating.objects.filter(
+                collaborative_id=review.collaborative_id, review=previous
+            ).values_list("item__key", "rating")
+        )
+        if previous
+        else None
+    )
+    changes = {c.item_key: c for c in scoring.compare(shape, ratings, before)} if before else {}
+    short = {s.pk: s.name for s in scale.sections.all()}
+    chart = PairedBarChart(
+        title=f"Item ratings of the review of {visit_days(review)}"
+        + (f" against the review of {visit_days(previous)}" if previous else ""),
+        description=(
+            "One row per item: this review's consensus rating (blue bar) and, where there is "
+            "one, the previous final review's (grey bar), on a scale of "
+            f"{scale.rating_min} to {scale.rating_max}. The table gives the same figures."
+        ),
+        rows=tuple(
+            PairedRow(
+                label=f"{short[i.section_id][:1]}{i.number_in_section} {i.name}",
+                value=ratings.get(i.key),
+                previous=(before or {}).get(i.key),
+            )
+            for i in items
+        ),
+        maximum=scale.rating_max,
+        value_heading="This review",
+        previous_heading="Previous review",
+        label_heading="Item",
+        chart_id=f"fidelity-chart-{review.pk.hex[:8]}",
+    )
+    return {
+        "review": review,
+        "agency": review.agency,
+        "scale": scale,
+        "score": scoring.score(shape, ratings),
+        "rows": [
+            ReportItem(
+                item=i, consensus=consensus.get(i.pk), change=changes.get(i.key), median=None
+            )
+            for i in items
+        ],
+        "previous": previous,
+        "chart": chart,
+        "reviewers": list(
+            ReviewReviewer.objects.filter(collaborative_id=review.collaborative_id, review=review)
+            .select_related("user")
+            .order_by("user__full_name")
+        ),
+        "strengths": [
+            (i, consensus[i.pk].strengths)
+            for i in items
+            if i.pk in consensus and consensus[i.pk].strengths
+        ],
+        "recommendations": [
+            (i, consensus[i.pk].recommendations)
+            for i in items
+            if i.pk in consensus and consensus[i.pk].recommendations
+        ],
+        "visit_days": visit_days(review),
+    }

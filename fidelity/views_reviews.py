@@ -18,6 +18,7 @@ from fidelity import selectors_reviews as selectors
 from fidelity import services
 from fidelity.forms import AgencyChoiceForm, ReviewPlanForm, SummaryForm
 from fidelity.models import ReviewStatus
+from fidelity.reports import REPORT_KIND
 from ipsportal import access
 from ipsportal.forms import apply_validation_error
 from ipsportal.middleware import follow_collaborative
@@ -142,6 +143,11 @@ def review_detail(request, review_id):
             "visit_days": selectors.visit_days(review),
             "report": report,
             "waiting": [r for r in reviewers if r.submitted_at is None],
+            "document": (
+                access.current_record_document(request.user, REPORT_KIND, review)
+                if review.is_final
+                else None
+            ),
         },
     )
 

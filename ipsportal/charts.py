@@ -149,3 +149,149 @@ class BarChart:
             self.value_heading,
             rows,
         )
+
+
+#: The previous value's colour (a mid grey, 4.6:1 on white).
+BAR_BEFORE = "#6b7785"
+
+
+@dataclass(frozen=True)
+class PairedRow:
+    label: str  # at the left of the row, e.g. "S1 Caseload size"
+    value: float | None
+    previous: float | None
+
+
+@dataclass(frozen=True)
+class PairedBarChart:
+    """Horizontal bars, one row per label: this value (blue) over the previous one (grey),
+    each on a scale from 0 to ``maximum``, with the figures written beside the bars."""
+
+    title: str
+    description: str
+    rows: tuple[PairedRow, ...]
+    maximum: float
+    value_heading: str = "Now"
+    previous_heading: str = "Before"
+    label_heading: str = "Label"
+    chart_id: str = "paired-chart"
+    width: int = 640
+    row_height: int = 26
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.rows
+
+    @property
+    def has_previous(self) -> bool:
+        return any(r.previous is not None for r in self.rows)
+
+    @staticmethod
+    def _text(value: float | None) -> str:
+        return "–" if value is None else (f"{value:g}")
+
+    @property
+    def svg(self) -> SafeString:
+        label_w, right = 230, 34
+        plot_w = self.width - label_w - right
+        top, legend = 8, 24
+        height = top + legend + self.row_height * len(self.rows) + 8
+        parts: list[str] = [
+            format_html(
+                '<rect x="{}" y="{}" width="12" height="10" fill="{}"/>'
+                '<text x="{}" y="{}" font-size="11" fill="{}">{}</text>',
+                label_w,
+                top,
+                BAR,
+                label_w + 16,
+                top + 9,
+                TEXT,
+                self.value_heading,
+            )
+        ]
+        if self.has_previous:
+            parts.append(
+                format_html(
+                    '<rect x="{}" y="{}" width="12" height="10" fill="{}"/>'
+                    '<text x="{}" y="{}" font-size="11" fill="{}">{}</text>',
+                    label_w + 130,
+                    top,
+                    BAR_BEFORE,
+                    label_w + 146,
+                    top + 9,
+                    TEXT,
+                    self.previous_heading,
+                )
+            )
+        for i, row in enumerate(self.rows):
+            y = top + legend + self.row_height * i
+            parts.append(
+                format_html(
+                    '<text x="{}" y="{}" font-size="10.5" text-anchor="end" fill="{}">{}</text>'
+                    '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="1"/>',
+                    label_w - 6,
+                    _n(y + 15),
+                    TEXT,
+                    row.label if len(row.label) <= 38 else row.label[:37] + "…",
+                    label_w,
+                    y,
+                    label_w,
+                    y + self.row_height - 4,
+                    GRID,
+                )
+            )
+            for j, (value, colour, height_) in enumerate(
+                ((row.value, BAR, 11), (row.previous, BAR_BEFORE, 7))
+            ):
+                if value is None or (j == 1 and not self.has_previous):
+                    continue
+                w = plot_w * max(0.0, min(1.0, value / self.maximum)) if self.maximum else 0
+                by = y + 2 + j * 12
+                parts.append(
+                    format_html(
+                        '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"/>'
+                        '<text x="{}" y="{}" font-size="10" fill="{}">{}</text>',
+                        label_w,
+                        _n(by),
+                        _n(w),
+                        height_,
+                        colour,
+                        _n(label_w + w + 4),
+                        _n(by + height_ - 1),
+                        TEXT,
+                        self._text(value),
+                    )
+                )
+        body = mark_safe("".join(parts))  # noqa: S308 - every part is built by format_html
+        return format_html(
+            '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" width="100%" '
+            'role="img" aria-labelledby="{}-title {}-desc" class="chart" '
+            'preserveAspectRatio="xMidYMid meet">'
+            '<title id="{}-title">{}</title><desc id="{}-desc">{}</desc>{}</svg>',
+            self.width,
+            height,
+            self.chart_id,
+            self.chart_id,
+            self.chart_id,
+            self.title,
+            self.chart_id,
+            self.description,
+            body,
+        )
+
+    def table_rows(self) -> list[tuple[str, str, str]]:
+        return [(r.label, self._text(r.value), self._text(r.previous)) for r in self.rows]
+
+    @property
+    def table(self) -> SafeString:
+        rows = format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td></tr>", self.table_rows())
+        return format_html(
+            '<table class="table table-sm chart-table"><caption>{}</caption>'
+            '<thead><tr><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th>'
+            "</tr></thead><tbody>{}</tbody></table>",
+            self.title,
+            self.label_heading,
+            self.value_heading,
+            self.previous_heading,
+            rows,
+        )

@@ -37,6 +37,8 @@ from fidelity.models import (
 )
 from ipsportal import access
 from ipsportal.models import User
+from ipsportal.notifications.services import delivery_enqueue
+from ipsportal.services import record_document_publish
 
 #: No fidelity review of the portal's collaboratives took place before this day.
 EARLIEST_VISIT = datetime.date(2000, 1, 1)
@@ -532,6 +534,7 @@ def review_finalize(
             finalized_at=now,
             finalized_by=user,
         ):
+            locked.refresh_from_db()
             raise ReviewStateError(
                 f"{locked.finalized_by.display_name if locked.finalized_by else 'Someone'} "
                 "finalized this review already."
@@ -539,5 +542,39 @@ def review_finalize(
                 else f"The review is {locked.get_status_display().lower()}: finalize it once "
                 "its consensus is complete."
             )
+        _publish_and_send(user=user, review=locked)
     review.refresh_from_db()
     return review
+
+
+def _publish_and_send(*, user: User, review: FidelityReview) -> int:
+    """The final report: rendered once by a worker (a record document of this version), and
+    its email to the agency's supervisors, leaders and VR liaisons put in the outbox (sent
+    once the PDF is ready, outside this transaction)."""
+    from fidelity.deliveries import report_recipients
+    from fidelity.reports import REPORT_KIND
+    from fidelity.selectors_reviews import visit_days
+
+    title = f"Fidelity report: {review.agency.name}, {visit_days(review)}"
+    document = record_document_publish(
+        kind=REPORT_KIND, record=review, version=review.version, title=title, user=user
+    )
+    count = 0
+    for membership in report_recipients(review):
+        recipient = membership.user
+        delivery_enqueue(
+            collaborative=review.collaborative,
+            agency=review.agency,
+            kind=REPORT_KIND,
+            subject_id=review.pk,
+            subject_label=title,
+            recipient_email=recipient.email,
+            recipient_user=recipient,
+            recipient_name=recipient.display_name,
+            stage=f"final-v{review.version}",
+            dedupe_key=f"{REPORT_KIND}:{review.pk}:v{review.version}:{recipient.email.lower()}",
+            document=document,
+            created_by=user,
+        )
+        count += 1
+    return count

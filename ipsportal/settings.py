@@ -316,6 +316,8 @@ SPECTACULAR_SETTINGS = {
         "MembershipRoleEnum": "agencies.models.people.Role",
         "ImplementationStepStatusEnum": "agencies.models.ImplementationStep.Status",
         "TAActivityKindEnum": "agencies.models.TAActivityKind",
+        "FidelityReviewKindEnum": "fidelity.models.ReviewKind",
+        "FidelityReviewStatusEnum": "fidelity.models.ReviewStatus",
     },
 }
 

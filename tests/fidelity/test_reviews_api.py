@@ -3,6 +3,7 @@ until both have submitted), the consensus and the final report, through the same
 and access package as the pages."""
 
 import datetime
+import threading
 
 import pytest
 import time_machine
@@ -459,3 +460,46 @@ def test_it_changes_a_review_only_through_its_actions(tenant):
     answer = admin.put(url(review), {"kind": "annual"}, format="json", HTTP_IF_MATCH=etag)
     assert answer.status_code == 405
     assert FidelityReview.objects.get(pk=review.pk).kind == "follow_up"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_lets_one_of_two_simultaneous_finalizers_win_and_tells_the_other(tenant):
+    from fidelity.scale_install import install_standard_scales
+
+    install_standard_scales()  # an earlier test that committed emptied the database
+    review = plan(tenant)
+    trainer, reviewer = reviewers(tenant)
+    rate_and_submit(trainer, review, 4)
+    rate_and_submit(reviewer, review, 4)
+    admin = api(tenant.user(Role.STATE_ADMIN))
+    etag = admin.get(url(review, "consensus/"))["ETag"]
+    body = {"ratings": {k: {"rating": 4} for k in keys()}}
+    assert (
+        admin.put(url(review, "consensus/"), body, format="json", HTTP_IF_MATCH=etag).status_code
+        == 200
+    )
+    etag = admin.post(url(review, "consensus/complete/"))["ETag"]
+    answers: list[int] = []
+    barrier = threading.Barrier(2)
+
+    def finalize(client, summary):
+        try:
+            barrier.wait()
+            answer = client.post(
+                url(review, "finalize/"), {"summary": summary}, format="json", HTTP_IF_MATCH=etag
+            )
+            answers.append(answer.status_code)
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=finalize, args=(admin, "By the admin")),
+        threading.Thread(target=finalize, args=(reviewer, "By the reviewer")),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(answers) == [200, 409]
+    final = FidelityReview.objects.get(pk=review.pk)
+    assert final.status == "final" and final.summary in ("By the admin", "By the reviewer")

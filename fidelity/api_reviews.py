@@ -148,6 +148,8 @@ class ReviewCreateSerializer(serializers.Serializer):
     reviewers = serializers.ListField(
         child=serializers.EmailField(),
         allow_empty=True,
+        required=False,
+        default=list,
         help_text="The reviewers' email addresses: state trainers or fidelity reviewers "
         "assigned to the agency (usually two; none for a self-assessment).",
     )

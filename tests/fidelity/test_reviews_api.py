@@ -462,6 +462,24 @@ def test_it_changes_a_review_only_through_its_actions(tenant):
     assert FidelityReview.objects.get(pk=review.pk).kind == "follow_up"
 
 
+def test_it_plans_a_self_assessment_without_reviewers_but_no_other_kind(tenant):
+    body = {
+        "agency": str(tenant.agency.pk),
+        "scale": str(standard().pk),
+        "kind": "annual",
+        "visit_start": "2026-05-12",
+        "visit_end": "2026-05-12",
+    }
+    admin = api(tenant.user(Role.STATE_ADMIN))
+    refused = admin.post(LIST, body, format="json")
+    assert refused.status_code == 400
+    assert "at least one reviewer" in refused.json()["error"]["fields"]["reviewers"][0]
+    planned = admin.post(LIST, {**body, "kind": "self_assessment"}, format="json")
+    assert planned.status_code == 201 and planned.json()["reviewers"] == []
+    started = admin.post(url(FidelityReview.objects.get(), "start/"))
+    assert started.json()["status"] == "reconciling"
+
+
 @pytest.mark.django_db(transaction=True)
 def test_it_lets_one_of_two_simultaneous_finalizers_win_and_tells_the_other(tenant):
     from fidelity.scale_install import install_standard_scales

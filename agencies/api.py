@@ -1,7 +1,7 @@
 """The agencies API: the same scope and services as the pages."""
 
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 
 from agencies import services
@@ -12,15 +12,34 @@ from ipsportal.access import Action
 from ipsportal.api import ConcurrencyMixin, FilterSet
 
 
+class AgencyListSerializer(serializers.ListSerializer):
+    """A page of agencies: each one's next fidelity review due date, worked out for the whole
+    page at once (one query for every agency's final reviews)."""
+
+    def to_representation(self, data):
+        from fidelity.selectors import next_reviews_due
+
+        agencies = list(data.all() if hasattr(data, "all") else data)
+        dues = next_reviews_due(agencies)
+        for agency in agencies:
+            agency._next_fidelity_review_due = dues[agency.pk].date
+        return super().to_representation(agencies)
+
+
 class AgencySerializer(serializers.ModelSerializer):
     collaborative = serializers.UUIDField(
         source="collaborative_id",
         help_text="The collaborative the agency belongs to (required when creating).",
     )
     region = serializers.UUIDField(source="region_id", allow_null=True, required=False)
+    next_fidelity_review_due = serializers.SerializerMethodField(
+        help_text="When the agency's next fidelity review is due by the review cadence (null "
+        "without an implementation start or a final review)."
+    )
 
     class Meta:
         model = Agency
+        list_serializer_class = AgencyListSerializer
         fields = [
             "id",
             "collaborative",
@@ -40,10 +59,19 @@ class AgencySerializer(serializers.ModelSerializer):
             "implementation_start_date",
             "partner_employment_agency",
             "is_active",
+            "next_fidelity_review_due",
             "created_at",
             "updated_at",
         ]
         read_only_fields = ["id", "slug", "created_at", "updated_at"]
+
+    @extend_schema_field(serializers.DateField(allow_null=True))
+    def get_next_fidelity_review_due(self, agency):
+        if hasattr(agency, "_next_fidelity_review_due"):
+            return agency._next_fidelity_review_due
+        from fidelity.selectors import next_review_due
+
+        return next_review_due(agency).date
 
     def get_fields(self):
         # Text past a field's limit is refused in words that name the field and the limit.

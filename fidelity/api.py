@@ -1,4 +1,5 @@
-"""The fidelity API: ``/api/v1/fidelity-scales/`` (read-only)."""
+"""The fidelity API: ``/api/v1/fidelity-scales/`` (read-only) and the reviews
+(:mod:`fidelity.api_reviews`)."""
 
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema_field
@@ -112,4 +113,7 @@ class FidelityScaleViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 def register(router) -> None:
+    from fidelity import api_reviews
+
     router.register("fidelity-scales", FidelityScaleViewSet, basename="fidelity-scale")
+    api_reviews.register(router)

@@ -293,9 +293,9 @@ SPECTACULAR_SETTINGS = {
         '"code", "message", "fields"}}` (schema `Error`), including 404 for a path '
         "that names no resource and 405 for a method an endpoint does not offer. Resources "
         "two people edit (agencies, the staff roster, readiness visits, steering committee "
-        "members, meetings and action items) carry an `ETag`; a change sends it back "
-        "in `If-Match` (428 without it, 412 when someone changed the resource since). Text "
-        "never holds a NUL character (400)."
+        "members, meetings and action items, fidelity reviews and their rating sheets) carry "
+        "an `ETag`; a change sends it back in `If-Match` (428 without it, 412 when someone "
+        "changed the resource since). Text never holds a NUL character (400)."
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -317,6 +317,8 @@ SPECTACULAR_SETTINGS = {
         "ImplementationStepStatusEnum": "agencies.models.ImplementationStep.Status",
         "TAActivityKindEnum": "agencies.models.TAActivityKind",
         "ImplementationPhaseEnum": "agencies.models.ImplementationPhase",
+        "FidelityReviewKindEnum": "fidelity.models.ReviewKind",
+        "FidelityReviewStatusEnum": "fidelity.models.ReviewStatus",
     },
 }
 

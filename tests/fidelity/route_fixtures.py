@@ -151,3 +151,58 @@ ROUTES = {
     "fidelity:review_reconcile_complete": RouteFixture("tenant"),
     "fidelity:review_finalize": RouteFixture("tenant", data=lambda t: {"summary": "Attack"}),
 }
+
+# -- the reviews API -------------------------------------------------------------------------
+
+
+def _keys() -> list[str]:
+    scale = FidelityScale.objects.get(slug="ips-se", collaborative__isnull=True, version=1)
+    return list(scale.items.order_by("number").values_list("key", flat=True))
+
+
+def _plan_body(tenant) -> dict:
+    return {
+        "agency": str(tenant.agency.pk),
+        "scale": str(tenant.fidelity_scale.pk),
+        "kind": "baseline",
+        "visit_start": str(tenant.collaborative.today()),
+        "visit_end": str(tenant.collaborative.today()),
+        "reviewers": [tenant.user(Role.STATE_TRAINER).email],
+    }
+
+
+def _sheet_body(tenant) -> dict:
+    return {"ratings": {k: {"rating": 1, "evidence": "Hacked"} for k in _keys()}}
+
+
+def _consensus_body(tenant) -> dict:
+    return {"ratings": {k: {"rating": 1, "rationale": "Hacked"} for k in _keys()}}
+
+
+def _review(data=None) -> RouteFixture:
+    """A route of the review in progress: the final-only readers must get 404 (``hide`` in
+    ``build``), and nobody but the trainer may read the trainer's own sheet."""
+    return RouteFixture(
+        "tenant", kwargs=lambda t: {"pk": t.review_draft.pk}, data=data, agency_scoped=True
+    )
+
+
+ROUTES.update(
+    {
+        "fidelity-review-list": RouteFixture(
+            "scoped_list",
+            data=_plan_body,
+            query=lambda t: {"agency": str(t.agency.pk)},
+            agency_scoped=True,
+            note="the body plans a review of the victim agency: it must be refused",
+        ),
+        "fidelity-review-detail": _review(),
+        "fidelity-review-start": _review(),
+        "fidelity-review-finalize": _review(lambda t: {"summary": "Hacked"}),
+        "fidelity-review-my-ratings": _review(_sheet_body),
+        "fidelity-review-my-ratings-submit": _review(),
+        "fidelity-review-ratings": _review(),
+        "fidelity-review-consensus": _review(_consensus_body),
+        "fidelity-review-consensus-complete": _review(),
+    }
+)

@@ -59,3 +59,24 @@ class SummaryForm(forms.Form):
         required=False,
         help_text="What the review found, in a few paragraphs: it opens the report.",
     )
+
+
+class ReportsExportForm(forms.Form):
+    """The period (and region) of a bulk export of final reports."""
+
+    date_from = forms.DateField(label="Visits from", widget=_DATE, required=False)
+    date_to = forms.DateField(label="Visits to", widget=_DATE, required=False)
+    region = forms.ModelChoiceField(
+        queryset=None, required=False, empty_label="All regions", label="Region"
+    )
+
+    def __init__(self, *args, regions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = regions
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", "The end of the period cannot be before its start.")
+        return cleaned

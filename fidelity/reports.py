@@ -1,9 +1,18 @@
 """Document kinds of fidelity reviews: the fidelity report of a final review (a record
-document: rendered once per version of the review, kept and served again)."""
+document: rendered once per version of the review, kept and served again), and the final
+reports of a period as one ZIP (an export for state admins)."""
 
 from __future__ import annotations
 
+import datetime
+import io
+import zipfile
+
+from django.utils import timezone
+from django.utils.text import slugify
+
 from fidelity import selectors_reviews
+from fidelity.models import FidelityReview, ReviewStatus
 from ipsportal import access
 from ipsportal.access import Action
 from ipsportal.documents import register
@@ -38,3 +47,62 @@ def fidelity_report(document: Document, progress) -> bytes:
             "generated_at": collaborative.local_now(),
         },
     )
+
+
+@register(
+    "fidelity_reports",
+    label="Final fidelity reports",
+    purpose=Document.Purpose.EXPORT,
+    action=Action.FIDELITY_VIEW,
+    subject=None,
+    formats=(Document.Format.ZIP,),
+)
+def fidelity_reports(document: Document, progress) -> bytes:
+    """The final fidelity reports of a period (visits starting from ``from`` to ``to``, and
+    optionally of one region) as one ZIP of PDFs, for state admins. Each report is its
+    stored record document: one not rendered yet is rendered now, once, and kept, so a
+    second export of unchanged reports renders nothing again."""
+    from ipsportal.services import record_document_publish, record_document_ready
+
+    user = document.requested_by
+    access.require(user, Action.FIDELITY_SCORE, collaborative=document.collaborative)
+    params = document.params or {}
+    reviews = access.rows(user, Action.FIDELITY_VIEW, FidelityReview, document.collaborative)
+    reviews = reviews.filter(status=ReviewStatus.FINAL)
+    if params.get("from"):
+        reviews = reviews.filter(visit_start__gte=datetime.date.fromisoformat(params["from"]))
+    if params.get("to"):
+        reviews = reviews.filter(visit_start__lte=datetime.date.fromisoformat(params["to"]))
+    if params.get("region"):
+        reviews = reviews.filter(agency__region_id=params["region"])
+    found = list(reviews.select_related("agency").order_by("agency__name", "visit_start"))
+    out = io.BytesIO()
+    names: set[str] = set()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for n, review in enumerate(found, start=1):
+            progress(n - 1, len(found), f"{n - 1} of {len(found)} reports")
+            record = record_document_publish(
+                kind=REPORT_KIND,
+                record=review,
+                version=review.version,
+                title=f"Fidelity report: {review.agency.name}, {review.visit_start:%b %-d, %Y}",
+                user=user,
+                queue=False,
+            )
+            if not record.is_ready:
+                record = record_document_ready(record)
+            if not record.is_ready:
+                continue
+            name = f"{slugify(review.agency.name)[:60]}-{review.visit_start:%Y-%m-%d}.pdf"
+            while name in names:
+                name = name.removesuffix(".pdf") + "-2.pdf"
+            names.add(name)
+            with record.file.open("rb") as handle:
+                archive.writestr(name, handle.read())
+        period = " to ".join(filter(None, [params.get("from"), params.get("to")])) or "all dates"
+        archive.writestr(
+            "README.txt",
+            f"Final fidelity reports of {document.collaborative.name} ({period}), "
+            f"{len(names)} in all, prepared {timezone.now():%Y-%m-%d %H:%M} UTC.\n",
+        )
+    return out.getvalue()

@@ -10,6 +10,7 @@ urlpatterns = [
     path("scales/<uuid:scale_id>/", views.scale_detail, name="scale"),
     path("reviews/", reviews.review_list, name="reviews"),
     path("reviews/new/", reviews.review_new, name="review_new"),
+    path("reviews/export/", reviews.reports_export, name="reports_export"),
     path("reviews/<uuid:review_id>/", reviews.review_detail, name="review"),
     path("reviews/<uuid:review_id>/start/", reviews.review_start, name="review_start"),
     path("reviews/<uuid:review_id>/my-ratings/", reviews.my_ratings, name="my_ratings"),

@@ -16,12 +16,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from fidelity import selectors_reviews as selectors
 from fidelity import services
-from fidelity.forms import AgencyChoiceForm, ReviewPlanForm, SummaryForm
+from fidelity.forms import AgencyChoiceForm, ReportsExportForm, ReviewPlanForm, SummaryForm
 from fidelity.models import ReviewStatus
 from fidelity.reports import REPORT_KIND
 from ipsportal import access
 from ipsportal.forms import apply_validation_error
 from ipsportal.middleware import follow_collaborative
+from ipsportal.services import document_request
 
 PAGE_SIZE = 25
 
@@ -66,6 +67,9 @@ def review_list(request):
             "can_plan": access.fidelity_review_agencies(
                 request.user, collaborative, plan=True
             ).exists(),
+            "can_export": access.can(
+                request.user, access.Action.FIDELITY_SCORE, collaborative=collaborative
+            ),
         },
     )
 
@@ -405,4 +409,40 @@ def review_finalize(request, review_id):
             "cancel": reverse("fidelity:review", kwargs={"review_id": review.pk}),
         },
         status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reports_export(request):
+    """The final fidelity reports of a period (and region) as one ZIP, for state admins:
+    rendered by a worker, with its progress on the document's page."""
+    collaborative = _collaborative(request)
+    access.require(request.user, access.Action.FIDELITY_SCORE, collaborative=collaborative)
+    form = ReportsExportForm(
+        request.POST if request.method == "POST" else None,
+        regions=access.regions_in_scope(request.user, collaborative),
+    )
+    if request.method == "POST" and form.is_valid():
+        start, end = form.cleaned_data["date_from"], form.cleaned_data["date_to"]
+        region = form.cleaned_data["region"]
+        period = " to ".join(d.strftime("%b %-d, %Y") for d in (start, end) if d) or "all dates"
+        document = document_request(
+            user=request.user,
+            kind="fidelity_reports",
+            collaborative=collaborative,
+            title=f"Fidelity reports - {collaborative.name} - {period}"
+            + (f" - {region.name}" if region else ""),
+            params={
+                "from": start.isoformat() if start else "",
+                "to": end.isoformat() if end else "",
+                "region": str(region.pk) if region else "",
+            },
+        )
+        return redirect(document)
+    return render(
+        request,
+        "fidelity/reports_export.html",
+        {"form": form},
+        status=400 if request.method == "POST" else 200,
     )

@@ -143,6 +143,9 @@ ROUTES = {
             "reviewers": [str(t.user(Role.STATE_TRAINER).pk)],
         },
     ),
+    "fidelity:reports_export": RouteFixture(
+        "scoped_list", data=lambda t: {"date_from": "2020-01-01", "date_to": "2030-12-31"}
+    ),
     "fidelity:review": RouteFixture("tenant"),
     "fidelity:review_start": RouteFixture("tenant"),
     "fidelity:my_ratings": RouteFixture("tenant", data=_rating_post),

@@ -96,6 +96,7 @@ def _final(agency: Agency, start: datetime.date, total: int, admin, reviewers, k
             "health teams; benefits counseling and employer contacts are the next steps."
         ),
         version=None,
+        send_email=False,  # the demo's past reviews were sent long ago
     )
     # Demo reviews were finalized two weeks after their visit, not when the demo loads.
     moment = datetime.datetime.combine(

@@ -504,11 +504,17 @@ def consensus_complete(*, user: User, review: FidelityReview) -> FidelityReview:
 
 
 def review_finalize(
-    *, user: User, review: FidelityReview, summary: str | None = None, version: int | None
+    *,
+    user: User,
+    review: FidelityReview,
+    summary: str | None = None,
+    version: int | None,
+    send_email: bool = True,
 ) -> FidelityReview:
     """Make the report final (read-only). Needs every consensus rating and an overall
     summary; ``summary``, when given, is saved with it. One of two people finalizing at
-    once wins; the other is told."""
+    once wins; the other is told. The report is rendered by a worker and (with
+    ``send_email``) emailed to the agency's supervisors, leaders and VR liaisons."""
     _require_score(user, review)
     with transaction.atomic():
         locked = FidelityReview.objects.select_for_update().get(pk=review.pk)
@@ -542,12 +548,12 @@ def review_finalize(
                 else f"The review is {locked.get_status_display().lower()}: finalize it once "
                 "its consensus is complete."
             )
-        _publish_and_send(user=user, review=locked)
+        _publish_and_send(user=user, review=locked, send_email=send_email)
     review.refresh_from_db()
     return review
 
 
-def _publish_and_send(*, user: User, review: FidelityReview) -> int:
+def _publish_and_send(*, user: User, review: FidelityReview, send_email: bool) -> int:
     """The final report: rendered once by a worker (a record document of this version), and
     its email to the agency's supervisors, leaders and VR liaisons put in the outbox (sent
     once the PDF is ready, outside this transaction)."""
@@ -560,7 +566,7 @@ def _publish_and_send(*, user: User, review: FidelityReview) -> int:
         kind=REPORT_KIND, record=review, version=review.version, title=title, user=user
     )
     count = 0
-    for membership in report_recipients(review):
+    for membership in report_recipients(review) if send_email else []:
         recipient = membership.user
         delivery_enqueue(
             collaborative=review.collaborative,

@@ -3,9 +3,14 @@
 records the consensus and finalizes the report, and the agency's supervisor reads it. On a
 tablet, with the reviewer's sheet also at phone width."""
 
+import io
 import re
+import subprocess
+import zipfile
+from pathlib import Path
 
 import pytest
+from django.core import mail
 from playwright.sync_api import expect
 
 from agencies.models import Agency
@@ -41,7 +46,7 @@ def _rate_everything(page, review, *, different: int, note: str) -> None:
 
 
 def test_it_lets_two_reviewers_rate_alone_then_reconcile_and_finalize(
-    page, demo_data, portal_url, log_in
+    page, demo_data, portal_url, log_in, celery_worker, tmp_path
 ):
     page.set_viewport_size({"width": 768, "height": 1024})
     agency = Agency.objects.get(name=AGENCY)
@@ -111,6 +116,50 @@ def test_it_lets_two_reviewers_rate_alone_then_reconcile_and_finalize(
     expect(page.locator("#review-total")).to_contain_text("Good fidelity")
     # Against the previous final review (108): the items rated 5 then are down now.
     expect(page.locator("#item-ratings")).to_contain_text(re.compile(r"down 1 \(from 5\)"))
+
+    # A worker renders the report and emails it to the agency's supervisor, leader and VR.
+    panel = page.locator("#fidelity-report")
+    link = panel.get_by_role("link", name="Download the fidelity report (PDF)")
+    expect(link).to_be_visible(timeout=90_000)
+    with page.expect_download() as download:
+        link.click()
+    pdf = tmp_path / "report.pdf"
+    download.value.save_as(pdf)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert f"Fidelity report · {AGENCY}" in text and "benefits counseling is next" in text
+    # The reviewers' own evidence is not the report's (the consensus rationale is).
+    assert "checked the caseload lists" not in text and "Trainer:" not in text
+    assert "The roster shows 14 per FTE." in text
+    expect(page.locator("main")).to_contain_text("Good fidelity")
+
+    def reports():
+        return [m for m in mail.outbox if m.subject.startswith("Fidelity report:")]
+
+    for _ in range(60):
+        if len(reports()) >= 3:
+            break
+        page.wait_for_timeout(500)
+    assert sorted(m.to[0] for m in reports()) == [
+        "mo.leader@example.org",
+        "mo.supervisor@example.org",
+        "mo.vr@example.org",
+    ]
+    assert all(m.attachments[0][2] == "application/pdf" for m in reports())
+
+    # The state admin exports the year's final reports as one ZIP.
+    page.goto(portal_url("/fidelity/reviews/"))
+    page.get_by_role("link", name="Export final reports (ZIP)").click()
+    page.get_by_label("Visits from").fill("2024-01-01")
+    _fits(page, "the export form")
+    page.get_by_role("button", name="Prepare the ZIP").click()
+    link = page.get_by_role("link", name=re.compile("^Download"))
+    expect(link).to_be_visible(timeout=90_000)
+    with page.expect_download() as download:
+        link.click()
+    names = zipfile.ZipFile(io.BytesIO(Path(download.value.path()).read_bytes())).namelist()
+    assert sum(1 for n in names if n.startswith("riverbend-behavioral-health-")) == 3
 
     # 4. The supervisor reads the final report, not the reviewers' own evidence.
     _switch(page, log_in, SUPERVISOR)

@@ -197,6 +197,7 @@ class SteeringCommitteeSerializer(serializers.ModelSerializer):
                 last_held=committee.last_held,
                 planned=committee.planned,
                 fetched=True,
+                good_fidelity=getattr(committee, "good_fidelity", None),
             )
         return found
 
@@ -301,8 +302,12 @@ class SteeringCommitteeViewSet(
             for row in rows:
                 lasts[row["committee_id"]] = row["last"]
                 planned[row["committee_id"]] = row["planned"]
+        from fidelity.selectors import agencies_with_good_fidelity
+
+        good = agencies_with_good_fidelity({c.agency_id for c in committees})
         for c in committees:
             c.last_held, c.planned = lasts.get(c.pk), planned.get(c.pk)
+            c.good_fidelity = c.agency_id in good
         return committees
 
     def list(self, request, *args, **kwargs):

@@ -44,6 +44,7 @@ def steering_status(
     last_held: datetime.date | None = None,
     planned: datetime.date | None = None,
     fetched: bool = False,
+    good_fidelity: bool | None = None,
 ) -> SteeringStatus:
     """The composition and cadence of an agency's committee (opened through the access
     package), from the active members' categories and the last meeting held on or before
@@ -63,10 +64,13 @@ def steering_status(
                 planned=Max("date", filter=Q(date__gt=today)),
             )
             last_held, planned = dates["last"], dates["planned"]
-    # The fidelity reviews answer "has good fidelity been reached" (a fact about the agency).
-    from fidelity.selectors import good_fidelity_reached
+    # The fidelity reviews answer "has good fidelity been reached" (a fact about the agency);
+    # a list asks them for its whole page at once and passes the answer.
+    if good_fidelity is None:
+        from fidelity.selectors import good_fidelity_reached
 
-    good = good_fidelity_reached(agency)
+        good_fidelity = good_fidelity_reached(agency)
+    good = good_fidelity
     return SteeringStatus(
         committee=committee,
         composition=steering.composition_check(

@@ -142,3 +142,18 @@ def next_reviews_due(agencies: list[Agency]) -> dict:
         )
         for a in agencies
     }
+
+
+def agencies_with_good_fidelity(agency_ids) -> set:
+    """Of these agencies, those whose latest final review reached good fidelity (one query
+    for all of them: lists of committees ask it for a page at once)."""
+    latest: dict = {}
+    rows = (
+        FidelityReview.objects.filter(agency_id__in=list(agency_ids), status=ReviewStatus.FINAL)
+        .exclude(kind=ReviewKind.SELF_ASSESSMENT)
+        .order_by("agency_id", "-visit_end", "-finalized_at")
+        .values_list("agency_id", "visit_end", "total", "scale__good_fidelity_from")
+    )
+    for agency_id, *review in rows:
+        latest.setdefault(agency_id, cadence.FinalReview(*review))
+    return {a for a, review in latest.items() if cadence.good_fidelity_reached([review])}

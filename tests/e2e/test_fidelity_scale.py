@@ -21,6 +21,8 @@ def test_it_lets_a_reviewer_read_the_scale_and_its_anchors(
     if width < 992:
         page.get_by_role("button", name="Show or hide the menu").click()
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Fidelity").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Fidelity reviews")
+    page.get_by_role("link", name="The fidelity scales").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Fidelity scales")
     assert_accessible(page, "the fidelity scales page")
     page.get_by_role("link", name="IPS Supported Employment Fidelity Scale").click()

@@ -5,10 +5,7 @@ reports of a period as one ZIP (an export for state admins)."""
 from __future__ import annotations
 
 import datetime
-import io
-import zipfile
 
-from django.utils import timezone
 from django.utils.text import slugify
 
 from fidelity import selectors_reviews
@@ -59,13 +56,13 @@ def fidelity_report(document: Document, progress) -> bytes:
 )
 def fidelity_reports(document: Document, progress) -> bytes:
     """The final fidelity reports of a period (visits starting from ``from`` to ``to``, and
-    optionally of one region) as one ZIP of PDFs, for state admins. Each report is its
+    optionally of one region) as one ZIP of PDFs. The page offers it to state admins; like
+    every export it holds what the requester may read. Each report is its
     stored record document: one not rendered yet is rendered now, once, and kept, so a
     second export of unchanged reports renders nothing again."""
-    from ipsportal.services import record_document_publish, record_document_ready
+    from ipsportal.services import record_documents_zip
 
     user = document.requested_by
-    access.require(user, Action.FIDELITY_SCORE, collaborative=document.collaborative)
     params = document.params or {}
     reviews = access.rows(user, Action.FIDELITY_VIEW, FidelityReview, document.collaborative)
     reviews = reviews.filter(status=ReviewStatus.FINAL)
@@ -76,33 +73,13 @@ def fidelity_reports(document: Document, progress) -> bytes:
     if params.get("region"):
         reviews = reviews.filter(agency__region_id=params["region"])
     found = list(reviews.select_related("agency").order_by("agency__name", "visit_start"))
-    out = io.BytesIO()
-    names: set[str] = set()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for n, review in enumerate(found, start=1):
-            progress(n - 1, len(found), f"{n - 1} of {len(found)} reports")
-            record = record_document_publish(
-                kind=REPORT_KIND,
-                record=review,
-                version=review.version,
-                title=f"Fidelity report: {review.agency.name}, {review.visit_start:%b %-d, %Y}",
-                user=user,
-                queue=False,
-            )
-            if not record.is_ready:
-                record = record_document_ready(record)
-            if not record.is_ready:
-                continue
-            name = f"{slugify(review.agency.name)[:60]}-{review.visit_start:%Y-%m-%d}.pdf"
-            while name in names:
-                name = name.removesuffix(".pdf") + "-2.pdf"
-            names.add(name)
-            with record.file.open("rb") as handle:
-                archive.writestr(name, handle.read())
-        period = " to ".join(filter(None, [params.get("from"), params.get("to")])) or "all dates"
-        archive.writestr(
-            "README.txt",
-            f"Final fidelity reports of {document.collaborative.name} ({period}), "
-            f"{len(names)} in all, prepared {timezone.now():%Y-%m-%d %H:%M} UTC.\n",
-        )
-    return out.getvalue()
+    period = " to ".join(filter(None, [params.get("from"), params.get("to")])) or "all dates"
+    return record_documents_zip(
+        kind=REPORT_KIND,
+        records=found,
+        user=user,
+        title_of=lambda r: f"Fidelity report: {r.agency.name}, {selectors_reviews.visit_days(r)}",
+        name_of=lambda r: f"{slugify(r.agency.name)[:60]}-{r.visit_start:%Y-%m-%d}.pdf",
+        progress=progress,
+        readme=f"Final fidelity reports of {document.collaborative.name} ({period})",
+    )

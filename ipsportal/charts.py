@@ -26,6 +26,27 @@ def _n(value: float) -> str:
     return f"{value:.1f}"
 
 
+def _svg(chart_id: str, width: int, height: int, title: str, description: str, parts) -> str:
+    """The chart's SVG element around its parts (each built by ``format_html``), labelled by
+    its title and description."""
+    body = mark_safe("".join(parts))  # noqa: S308 - every part is built by format_html
+    return format_html(
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" width="100%" '
+        'role="img" aria-labelledby="{}-title {}-desc" class="chart" '
+        'preserveAspectRatio="xMidYMid meet">'
+        '<title id="{}-title">{}</title><desc id="{}-desc">{}</desc>{}</svg>',
+        width,
+        height,
+        chart_id,
+        chart_id,
+        chart_id,
+        title,
+        chart_id,
+        description,
+        body,
+    )
+
+
 @dataclass(frozen=True)
 class Bar:
     label: str  # under the bar, e.g. "Oct 16, 2018"
@@ -118,22 +139,7 @@ class BarChart:
                     bar.label,
                 )
             )
-        body = mark_safe("".join(parts))  # noqa: S308 - every part is built by format_html
-        return format_html(
-            '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" width="100%" '
-            'role="img" aria-labelledby="{}-title {}-desc" class="chart" '
-            'preserveAspectRatio="xMidYMid meet">'
-            '<title id="{}-title">{}</title><desc id="{}-desc">{}</desc>{}</svg>',
-            self.width,
-            self.height,
-            chart_id,
-            chart_id,
-            chart_id,
-            self.title,
-            chart_id,
-            self.description,
-            body,
-        )
+        return _svg(chart_id, self.width, self.height, self.title, self.description, parts)
 
     @property
     def table(self) -> SafeString:
@@ -262,22 +268,7 @@ class PairedBarChart:
                         self._text(value),
                     )
                 )
-        body = mark_safe("".join(parts))  # noqa: S308 - every part is built by format_html
-        return format_html(
-            '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" width="100%" '
-            'role="img" aria-labelledby="{}-title {}-desc" class="chart" '
-            'preserveAspectRatio="xMidYMid meet">'
-            '<title id="{}-title">{}</title><desc id="{}-desc">{}</desc>{}</svg>',
-            self.width,
-            height,
-            self.chart_id,
-            self.chart_id,
-            self.chart_id,
-            self.title,
-            self.chart_id,
-            self.description,
-            body,
-        )
+        return _svg(self.chart_id, self.width, height, self.title, self.description, parts)
 
     def table_rows(self) -> list[tuple[str, str, str]]:
         return [(r.label, self._text(r.value), self._text(r.previous)) for r in self.rows]

@@ -254,3 +254,51 @@ def documents_dispatch(*, now=None) -> dict[str, int]:
     for pk in waiting:
         task.delay(str(pk))
     return {"restarted": restarted, "queued": len(waiting)}
+
+
+def record_documents_zip(
+    *,
+    kind: str,
+    records: list,
+    user: User,
+    title_of,
+    name_of,
+    progress,
+    readme: str,
+) -> bytes:
+    """The record documents of ``kind`` for ``records`` as one ZIP (a bulk export). Each is
+    the stored document of the record's current version; one not rendered yet is rendered
+    now, once, and kept, so exporting unchanged records again renders nothing. ``name_of``
+    gives a file name (made unique), ``title_of`` the document's title; ``readme`` ends with
+    the count."""
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    names: set[str] = set()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for n, record in enumerate(records, start=1):
+            progress(n - 1, len(records), f"{n - 1} of {len(records)} reports")
+            document = record_document_publish(
+                kind=kind,
+                record=record,
+                version=record.version,
+                title=title_of(record),
+                user=user,
+                queue=False,
+            )
+            if not document.is_ready:
+                document = record_document_ready(document)
+            if not document.is_ready:
+                continue
+            name = name_of(record)
+            while name in names:
+                name = name.removesuffix(".pdf") + "-2.pdf"
+            names.add(name)
+            with document.file.open("rb") as handle:
+                archive.writestr(name, handle.read())
+        archive.writestr(
+            "README.txt",
+            f"{readme}, {len(names)} in all, prepared {timezone.now():%Y-%m-%d %H:%M} UTC.\n",
+        )
+    return out.getvalue()

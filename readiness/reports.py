@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
-import zipfile
 
-from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.text import slugify
 from openpyxl import Workbook
@@ -183,7 +181,7 @@ def readiness_reports(document: Document, progress) -> bytes:
     """Every finalized visit report the requester may download in the collaborative, as one
     ZIP of PDFs. Each report is its stored record document; one not rendered yet is rendered
     now, once, and kept for the next download."""
-    from ipsportal.services import record_document_publish, record_document_ready
+    from ipsportal.services import record_documents_zip
 
     user = document.requested_by
     visits = list(
@@ -192,35 +190,15 @@ def readiness_reports(document: Document, progress) -> bytes:
         .select_related("agency")
         .order_by("agency__name", "visit_date")
     )
-    out = io.BytesIO()
-    names: set[str] = set()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for n, visit in enumerate(visits, start=1):
-            progress(n - 1, len(visits), f"{n - 1} of {len(visits)} reports")
-            record = record_document_publish(
-                kind=REPORT_KIND,
-                record=visit,
-                version=visit.version,
-                title=(
-                    f"Readiness visit report: {visit.agency.name}, "
-                    f"{date_format(visit.visit_date, 'M j, Y')}"
-                ),
-                user=user,
-                queue=False,
-            )
-            if not record.is_ready:
-                record = record_document_ready(record)
-            if not record.is_ready:
-                continue
-            name = f"{slugify(visit.agency.name)[:60]}-{visit.visit_date:%Y-%m-%d}.pdf"
-            while name in names:
-                name = name.removesuffix(".pdf") + "-2.pdf"
-            names.add(name)
-            with record.file.open("rb") as handle:
-                archive.writestr(name, handle.read())
-        archive.writestr(
-            "README.txt",
-            f"Finalized readiness visit reports of {document.collaborative.name}, "
-            f"{len(names)} in all, prepared {timezone.now():%Y-%m-%d %H:%M} UTC.\n",
-        )
-    return out.getvalue()
+    return record_documents_zip(
+        kind=REPORT_KIND,
+        records=visits,
+        user=user,
+        title_of=lambda visit: (
+            f"Readiness visit report: {visit.agency.name}, "
+            f"{date_format(visit.visit_date, 'M j, Y')}"
+        ),
+        name_of=lambda visit: f"{slugify(visit.agency.name)[:60]}-{visit.visit_date:%Y-%m-%d}.pdf",
+        progress=progress,
+        readme=f"Finalized readiness visit reports of {document.collaborative.name}",
+    )

@@ -275,11 +275,23 @@ def _agreement_record_cases(kind: str, tenant, capture):
     return [("agreement version", document, set(tenant.users.values()))]
 
 
+def _review_record_cases(kind: str, tenant, capture):
+    """The fidelity report of a final review: every role of the agency reads it (final-only
+    readers included, as the review is final)."""
+    from tests.fidelity.test_report import _finalize
+
+    with capture(execute=True):
+        review = _finalize(tenant)
+    document = Document.objects.get(kind=kind, subject_id=review.pk)
+    return [("final review", document, set(tenant.users.values()))]
+
+
 #: Builders of record documents per kind of record: a new kind of record document fails the
 #: test below until it has one here.
 RECORD_CASES = {
     "readiness.ReadinessVisit": _visit_record_cases,
     "agencies.TAAgreement": _agreement_record_cases,
+    "fidelity.FidelityReview": _review_record_cases,
 }
 
 

@@ -335,3 +335,17 @@ def test_it_relaxes_the_steering_cadence_once_a_final_review_reaches_good_fideli
     assert status.good_fidelity is good
     due = selectors.next_review_due(tenant.agency)
     assert due.date == datetime.date(2027 if good else 2026, 3 if good else 9, 2)
+
+
+@time_machine.travel(NOW)
+def test_it_refuses_a_consensus_save_based_on_an_older_version_and_keeps_the_first(tenant):
+    admin, reviewer = tenant.user(Role.STATE_ADMIN), tenant.user(Role.FIDELITY_REVIEWER)
+    review = rate_and_submit(tenant, plan(tenant))
+    read = review.version
+    first = {keys()[0]: {"rating": 5, "rationale": "the admin's"}}
+    services.consensus_save(user=admin, review=review, ratings=first, version=read)
+    second = {keys()[0]: {"rating": 2, "rationale": "the reviewer's"}}
+    with pytest.raises(services.ReviewStale):
+        services.consensus_save(user=reviewer, review=review, ratings=second, version=read)
+    kept = review.consensus.get()
+    assert (kept.rating, kept.rationale) == (5, "the admin's")

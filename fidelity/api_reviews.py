@@ -23,7 +23,14 @@ from fidelity.models import FidelityReview, ReviewKind, ReviewReviewer, ReviewSt
 from fidelity.services.reviews import EVIDENCE_LIMIT
 from ipsportal import access
 from ipsportal.access import Action
-from ipsportal.api import VERSION_ETAG, ConcurrencyMixin, Conflict, FilterSet, PreconditionFailed
+from ipsportal.api import (
+    VERSION_ETAG,
+    ConcurrencyMixin,
+    Conflict,
+    FilterSet,
+    PreconditionFailed,
+    Unprocessable,
+)
 from ipsportal.api_schema import error_responses
 
 # --------------------------------------------------------------------------------------------
@@ -210,12 +217,14 @@ SHEET_WRITE = (
     "Your own sheet, as a reviewer of the review (anyone else: 403). The sheet becomes "
     "exactly what you send: items left out are cleared. Send the sheet's ETag (from a read) "
     "in If-Match: if the sheet changed since (in another tab, say), the answer is 412 and "
-    "nothing is written; without If-Match, 428. A submitted sheet no longer changes (409)."
+    "nothing is written; without If-Match, 428. A submitted sheet no longer changes (409). "
+    "Item keys and the rating range are the review's scale's: others answer 422."
 )
 CONSENSUS_WRITE = (
     "Admins and the review's reviewers, once every reviewer has submitted (before: 409). "
     "The consensus becomes exactly what you send; every item sent needs a rating. Send the "
-    "review's ETag in If-Match (412 when someone changed the review since, 428 without)."
+    "review's ETag in If-Match (412 when someone changed the review since, 428 without). "
+    "Item keys and the rating range are the review's scale's: others answer 422."
 )
 ETAG_HEADER = OpenApiParameter(
     "ETag",
@@ -247,7 +256,6 @@ def _conflict(exc: ValidationError) -> Conflict:
             ),
         },
     ),
-    update=extend_schema(exclude=True),
     create=extend_schema(
         summary="Plan a fidelity review (state admins)",
         request=ReviewCreateSerializer,
@@ -334,9 +342,9 @@ class FidelityReviewViewSet(
         )
         return self._read(review, status.HTTP_201_CREATED)
 
-    def update(self, request, *args, **kwargs):
-        # A review changes through its actions below, never as a whole.
-        raise exceptions.MethodNotAllowed(request.method)
+    # A review changes through its actions below, never as a whole: no PUT on it (the
+    # router maps no method to a missing action, so Allow does not offer one either).
+    update = None
 
     # -- the review's life --------------------------------------------------------------------
 
@@ -434,7 +442,12 @@ class FidelityReviewViewSet(
         summary="Replace your own rating sheet",
         description=SHEET_WRITE,
         request=RatingSheetSerializer,
-        responses={200: RatingSheetSerializer, **error_responses(409)},
+        responses={
+            200: RatingSheetSerializer,
+            **error_responses(
+                409, e422="An item key the review's scale lacks, or a rating outside its range"
+            ),
+        },
     )
     @my_ratings.mapping.put
     def my_ratings_replace(self, request, pk=None):
@@ -454,6 +467,8 @@ class FidelityReviewViewSet(
             raise PreconditionFailed(exc.message) from None
         except services.ReviewStateError as exc:
             raise _conflict(exc) from None
+        except services.RatingsNotOnScale as exc:
+            raise Unprocessable.from_validation(exc, " ".join(exc.messages)) from None
         return self._sheet_read(review, sheet)
 
     @extend_schema(
@@ -545,7 +560,12 @@ class FidelityReviewViewSet(
         summary="Replace the review's consensus",
         description=CONSENSUS_WRITE,
         request=ReviewConsensusSerializer,
-        responses={200: ReviewConsensusSerializer, **error_responses(409)},
+        responses={
+            200: ReviewConsensusSerializer,
+            **error_responses(
+                409, e422="An item key the review's scale lacks, or a rating outside its range"
+            ),
+        },
     )
     @consensus.mapping.put
     def consensus_replace(self, request, pk=None):
@@ -565,6 +585,8 @@ class FidelityReviewViewSet(
             raise PreconditionFailed(exc.message) from None
         except services.ReviewStateError as exc:
             raise _conflict(exc) from None
+        except services.RatingsNotOnScale as exc:
+            raise Unprocessable.from_validation(exc, " ".join(exc.messages)) from None
         return self._consensus_read(review)
 
     @extend_schema(

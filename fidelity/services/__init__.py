@@ -4,6 +4,7 @@ consensus, finalize. Pages, the API and tasks call these; each checks the user's
 from fidelity.services.reviews import (
     EARLIEST_VISIT,
     MAX_VISIT_DAYS,
+    RatingsNotOnScale,
     ReviewStale,
     ReviewStateError,
     consensus_complete,
@@ -18,6 +19,7 @@ from fidelity.services.reviews import (
 __all__ = [
     "EARLIEST_VISIT",
     "MAX_VISIT_DAYS",
+    "RatingsNotOnScale",
     "ReviewStale",
     "ReviewStateError",
     "consensus_complete",

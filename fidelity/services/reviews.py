@@ -56,6 +56,12 @@ class ReviewStateError(ValidationError):
     any refusal, the API answers 409."""
 
 
+class RatingsNotOnScale(ValidationError):
+    """Ratings well formed but not of the review's scale (an item key it does not have, a
+    rating outside its range): which keys and ratings a review takes depends on its scale,
+    so no schema can say it. Pages show it like any refusal; the API answers 422."""
+
+
 class ReviewStale(Exception):
     """A save was based on an older version of the sheet or the consensus than the stored
     one. Nothing was written; ``message`` says so (the API answers 412)."""
@@ -221,15 +227,19 @@ def _own_sheet(user: User, review: FidelityReview, *, lock: bool = False) -> Rev
     return sheet
 
 
-def _rating_errors(
+def _check_ratings(
     scale: FidelityScale, items: Mapping[str, ScaleItem], entries: Mapping[str, Any], note: str
-) -> dict[str, list[str]]:
-    """Refusals of a ``{item_key: {"rating", note}}`` mapping, each naming the item."""
+) -> None:
+    """Refuse a ``{item_key: {"rating", note}}`` mapping with problems, each naming the item:
+    :class:`RatingsNotOnScale` when every problem is about the review's scale (a key it lacks,
+    a rating outside its range), else a ValidationError."""
     problems: list[str] = []
+    of_scale = 0
     for key, entry in entries.items():
         item = items.get(key)
         if item is None:
             problems.append(f"{key}: no item of {scale.short_title} has this key.")
+            of_scale += 1
             continue
         if not isinstance(entry, Mapping):
             problems.append(f"{item.label}: give a rating and {note}.")
@@ -244,6 +254,7 @@ def _rating_errors(
                 f"{item.label}: the rating is a whole number from {scale.rating_min} to "
                 f"{scale.rating_max}."
             )
+            of_scale += isinstance(rating, int) and not isinstance(rating, bool)
         for field in (note, "strengths", "recommendations"):
             text = entry.get(field) or ""
             if not isinstance(text, str):
@@ -253,7 +264,10 @@ def _rating_errors(
                     f"{item.label}: the {field} is at most {EVIDENCE_LIMIT:,} characters "
                     f"(you entered {len(text):,})."
                 )
-    return {"ratings": problems} if problems else {}
+    if problems:
+        raise (RatingsNotOnScale if of_scale == len(problems) else ValidationError)(
+            {"ratings": problems}
+        )
 
 
 def my_ratings_save(
@@ -270,9 +284,7 @@ def my_ratings_save(
     change is based on (None: the page's own save of the latest)."""
     scale = review.scale
     items = {i.key: i for i in _items(scale)}
-    errors = _rating_errors(scale, items, ratings, "evidence")
-    if errors:
-        raise ValidationError(errors)
+    _check_ratings(scale, items, ratings, "evidence")
     with transaction.atomic():
         sheet = _own_sheet(user, review, lock=True)
         if sheet.submitted_at is not None:
@@ -414,7 +426,8 @@ def consensus_save(
     _require_score(user, review)
     scale = review.scale
     items = {i.key: i for i in _items(scale)}
-    errors = _rating_errors(scale, items, ratings, "rationale")
+    _check_ratings(scale, items, ratings, "rationale")
+    errors: dict[str, list[str]] = {}
     unrated = [
         items[k].label
         for k, e in ratings.items()

@@ -328,20 +328,23 @@ def test_it_refuses_a_stale_or_missing_if_match_and_changes_nothing(tenant):
 
 
 @pytest.mark.parametrize(
-    ("entry_key", "entry", "words"),
+    ("entry_key", "entry", "words", "code"),
     [
-        (0, {"rating": 6, "evidence": ""}, "Staffing 1. "),
-        (0, {"rating": "4", "evidence": ""}, "whole number from 1 to 5"),
-        (None, {"rating": 3, "evidence": ""}, "not-an-item: no item"),
+        # Outside the scale's range, or a key the scale lacks: 422 (it depends on the scale).
+        (0, {"rating": 6, "evidence": ""}, "Staffing 1. ", 422),
+        (0, {"rating": "4", "evidence": ""}, "whole number from 1 to 5", 400),
+        (None, {"rating": 3, "evidence": ""}, "not-an-item: no item", 422),
     ],
 )
-def test_it_refuses_a_bad_rating_naming_the_item_and_saves_nothing(tenant, entry_key, entry, words):
+def test_it_refuses_a_bad_rating_naming_the_item_and_saves_nothing(
+    tenant, entry_key, entry, words, code
+):
     review = plan(tenant)
     trainer, _ = reviewers(tenant)
     key = keys()[entry_key] if entry_key is not None else "not-an-item"
     body = {"ratings": {keys()[1]: {"rating": 3, "evidence": "fine"}, key: entry}}
     answer = put_sheet(trainer, review, body)
-    assert answer.status_code == 400
+    assert answer.status_code == code
     (message,) = answer.json()["error"]["fields"]["ratings"]
     assert words in message
     assert not ReviewerRating.objects.exists()
@@ -521,3 +524,14 @@ def test_it_lets_one_of_two_simultaneous_finalizers_win_and_tells_the_other(tena
     assert sorted(answers) == [200, 409]
     final = FidelityReview.objects.get(pk=review.pk)
     assert final.status == "final" and final.summary in ("By the admin", "By the reviewer")
+
+
+def test_it_offers_no_put_on_a_review_itself(tenant):
+    review = plan(tenant)
+    admin = api(tenant.user(Role.STATE_ADMIN))
+    answer = admin.options(url(review, ""))
+    assert answer.status_code == 200
+    assert "PUT" not in answer["Allow"] and "GET" in answer["Allow"]
+    assert admin.put(url(review, ""), {}, format="json").status_code == 405
+    # Its actions still take PUT.
+    assert "PUT" in admin.options(url(review, "consensus/"))["Allow"]

@@ -309,11 +309,6 @@ class FidelityReview(TenantOwned):
         return self.band
 
     @property
-    def ratings_open(self) -> bool:
-        """Every reviewer has submitted: the reviewers' own ratings are no longer hidden."""
-        return self.status in SUBMITTED_STATUSES
-
-    @property
     def rates_alone(self) -> bool:
         """A self-assessment: no independent scoring, straight to consensus (as a review
         with a single reviewer)."""

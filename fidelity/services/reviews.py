@@ -174,7 +174,8 @@ def review_create(
 
 
 def _rates_alone(review: FidelityReview) -> bool:
-    return review.kind == ReviewKind.SELF_ASSESSMENT or (
+    """A self-assessment (the model says so), or a review with a single reviewer."""
+    return review.rates_alone or (
         ReviewReviewer.objects.filter(collaborative=review.collaborative, review=review).count()
         <= 1
     )
